@@ -1,0 +1,47 @@
+// Declarations and registration of all ptm passes and pipelines.
+#pragma once
+
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Pass/Pass.h"
+
+#include "dialects/ptm/PtmDialect.h"
+
+namespace ptm {
+
+#define GEN_PASS_DECL
+#include "compiler/Passes.h.inc"
+
+#define GEN_PASS_REGISTRATION
+#include "compiler/Passes.h.inc"
+
+// Attribute names that tie IR to the artifact: entry functions and the role
+// of each argument and result.
+inline constexpr llvm::StringLiteral kEntryAttr = "ptm.entry";
+inline constexpr llvm::StringLiteral kParameterAttr = "ptm.parameter";
+inline constexpr llvm::StringLiteral kInputAttr = "ptm.input";
+inline constexpr llvm::StringLiteral kOutputAttr = "ptm.output";
+
+struct CpuPipelineOptions {
+  bool fuse = true;
+  bool tile = true;
+};
+
+// ptm (tensor level) -> LLVM dialect with the entry ABI, for the host CPU.
+void buildCpuLoweringPipeline(mlir::OpPassManager &pm, const CpuPipelineOptions &options);
+
+// The stages `ptmc --emit=` can stop after.
+void buildPtmToLinalgPipeline(mlir::OpPassManager &pm, const CpuPipelineOptions &options);
+void buildLinalgToLlvmPipeline(mlir::OpPassManager &pm, const CpuPipelineOptions &options);
+
+// Registers ptm's passes and the `ptm-lower-to-llvm` pipeline with the global
+// registry (ptm-opt, plugins).
+void registerPtmPassesAndPipelines();
+
+} // namespace ptm

@@ -1,0 +1,63 @@
+#ifndef PTM_PASSES_TD
+#define PTM_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def PtmFuse : Pass<"ptm-fuse", "mlir::func::FuncOp"> {
+  let summary = "Fuse matmul epilogues (bias, GELU) into ptm.linear";
+  let description = [{
+    Graph fusion at the ptm level. A `ptm.matmul` with a rank-2 weight whose
+    only user adds a bias over the last dimension becomes a `ptm.linear` with
+    that bias; a `ptm.linear` whose only user is a GELU takes the GELU as its
+    activation. Lowering then computes the epilogue on each output tile right
+    after its products, instead of streaming the whole output through memory
+    once per elementwise op.
+  }];
+  let dependentDialects = ["::ptm::PtmDialect"];
+}
+
+def PtmDecompose : Pass<"ptm-decompose", "mlir::ModuleOp"> {
+  let summary = "Lower ptm ops to linalg, tensor, arith and math";
+  let description = [{
+    Every ptm op becomes structured linalg ops on tensors: contractions become
+    `linalg.matmul` / `linalg.batch_matmul` (transposes expressed through
+    their indexing maps, never materialised), reductions and elementwise math
+    become `linalg.generic`, shape ops become tensor reshapes and slices.
+  }];
+  let dependentDialects = [
+    "::mlir::linalg::LinalgDialect", "::mlir::tensor::TensorDialect",
+    "::mlir::arith::ArithDialect", "::mlir::math::MathDialect"
+  ];
+}
+
+def PtmTile : Pass<"ptm-tile", "mlir::func::FuncOp"> {
+  let summary = "Tile contractions for cache locality";
+  let description = [{
+    Tiles every `linalg.matmul` and `linalg.batch_matmul` into cache-sized
+    blocks (`tile-m` x `tile-n` x `tile-k`) with scf.for loops on tensors,
+    then rewrites each tile into a generic whose innermost loop runs along N,
+    the contiguous dimension of the rhs and the result, so that the vector
+    code generator streams rows instead of striding columns.
+  }];
+  let options = [
+    Option<"tileM", "tile-m", "int64_t", "64", "Rows of the result per tile">,
+    Option<"tileN", "tile-n", "int64_t", "256", "Columns of the result per tile">,
+    Option<"tileK", "tile-k", "int64_t", "128", "Reduction depth per tile">
+  ];
+  let dependentDialects = ["::mlir::scf::SCFDialect", "::mlir::linalg::LinalgDialect",
+                           "::mlir::affine::AffineDialect"];
+}
+
+def PtmEmitEntryAbi : Pass<"ptm-emit-entry-abi", "mlir::ModuleOp"> {
+  let summary = "Give each entry function the runtime's C calling convention";
+  let description = [{
+    Runs on the LLVM dialect. For each function marked `ptm.entry`, emits
+    `void ptm_entry_<name>(void **buffers, const PtmRuntimeCallbacks *cb)`,
+    which loads one pointer per argument from `buffers` and calls the
+    bare-pointer function. The runtime needs no knowledge of MLIR's memref
+    descriptors and the argument count is unlimited.
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
+}
+
+#endif // PTM_PASSES_TD

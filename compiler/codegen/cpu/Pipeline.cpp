@@ -1,0 +1,72 @@
+// The CPU compilation pipeline, stage by stage. `ptmc --emit=` stops after a
+// stage; ptm-opt exposes the whole as `ptm-lower-to-llvm`.
+#include "compiler/Passes.h"
+
+#include "mlir/InitAllPasses.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "llvm/Support/ErrorHandling.h"
+
+using namespace mlir;
+
+namespace ptm {
+namespace {
+
+void addPipeline(OpPassManager &pm, StringRef pipeline) {
+  std::string errors;
+  llvm::raw_string_ostream errorStream(errors);
+  if (failed(parsePassPipeline(pipeline, pm, errorStream)))
+    llvm::report_fatal_error(llvm::Twine("ptm: invalid built-in pipeline: ") + errors);
+}
+
+} // namespace
+
+void buildPtmToLinalgPipeline(OpPassManager &pm, const CpuPipelineOptions &options) {
+  if (options.fuse)
+    addPipeline(pm, "func.func(ptm-fuse)");
+  addPipeline(pm, "canonicalize,ptm-decompose,canonicalize,cse");
+  if (options.fuse)
+    addPipeline(pm, "func.func(linalg-fuse-elementwise-ops),canonicalize,cse");
+  if (options.tile)
+    addPipeline(pm, "func.func(ptm-tile),canonicalize,cse");
+}
+
+void buildLinalgToLlvmPipeline(OpPassManager &pm, const CpuPipelineOptions &) {
+  // Tensors become buffers. Function arguments keep plain row-major layouts
+  // so that the entry ABI can pass bare pointers; results become caller-owned
+  // out-parameters that the final producer writes directly.
+  addPipeline(pm, "one-shot-bufferize{bufferize-function-boundaries "
+                  "function-boundary-type-conversion=identity-layout-map},"
+                  "buffer-results-to-out-params{hoist-static-allocs modify-public-functions},"
+                  "canonicalize,buffer-deallocation-pipeline");
+  addPipeline(pm, "func.func(convert-linalg-to-loops),lower-affine,canonicalize,cse,"
+                  "func.func(loop-invariant-code-motion),expand-strided-metadata,"
+                  "convert-scf-to-cf,convert-math-to-llvm,convert-math-to-libm,"
+                  "arith-expand,convert-arith-to-llvm,convert-index-to-llvm,"
+                  "finalize-memref-to-llvm,"
+                  "convert-func-to-llvm{use-bare-ptr-memref-call-conv},"
+                  "convert-cf-to-llvm,reconcile-unrealized-casts,"
+                  "ptm-emit-entry-abi,canonicalize");
+}
+
+void buildCpuLoweringPipeline(OpPassManager &pm, const CpuPipelineOptions &options) {
+  buildPtmToLinalgPipeline(pm, options);
+  buildLinalgToLlvmPipeline(pm, options);
+}
+
+void registerPtmPassesAndPipelines() {
+  static bool registered = false;
+  if (registered)
+    return;
+  registered = true;
+  registerAllPasses();
+  registerPtmPasses();
+  PassPipelineRegistration<>("ptm-lower-to-llvm",
+                             "Lower ptm to the LLVM dialect with the runtime entry ABI",
+                             [](OpPassManager &pm) { buildCpuLoweringPipeline(pm, {}); });
+  PassPipelineRegistration<>("ptm-lower-to-linalg",
+                             "Fuse, decompose and tile ptm into linalg on tensors",
+                             [](OpPassManager &pm) { buildPtmToLinalgPipeline(pm, {}); });
+}
+
+} // namespace ptm

@@ -1,0 +1,126 @@
+#include "compiler/driver/Driver.h"
+
+#include "compiler/Passes.h"
+#include "compiler/artifact/ArtifactWriter.h"
+#include "compiler/codegen/cpu/ObjectEmitter.h"
+#include "dialects/ptm/PtmDialect.h"
+#include "frontends/ModelBuilder.h"
+
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/IR/Verifier.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Target/LLVMIR/Dialect/All.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/ToolOutputFile.h"
+
+using namespace mlir;
+
+namespace ptm::compiler {
+namespace {
+
+llvm::Error failure(const llvm::Twine &message) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
+}
+
+// Runs `pm`, turning MLIR diagnostics into one error message.
+llvm::Error runPasses(PassManager &pm, ModuleOp module, const llvm::Twine &stage) {
+  std::string diagnostics;
+  llvm::raw_string_ostream os(diagnostics);
+  ScopedDiagnosticHandler handler(module.getContext(), [&](Diagnostic &diagnostic) {
+    if (diagnostic.getSeverity() == DiagnosticSeverity::Error) {
+      if (!diagnostics.empty())
+        os << "; ";
+      os << diagnostic.getLocation() << ": " << diagnostic.str();
+    }
+    return success();
+  });
+  if (failed(pm.run(module)))
+    return failure(stage + " failed" + (diagnostics.empty() ? "" : ": " + diagnostics));
+  return llvm::Error::success();
+}
+
+llvm::Error writeText(const std::string &path, llvm::function_ref<void(llvm::raw_ostream &)> print) {
+  std::error_code ec;
+  llvm::ToolOutputFile output(path.empty() ? "-" : path, ec, llvm::sys::fs::OF_Text);
+  if (ec)
+    return failure(path + ": cannot write: " + ec.message());
+  print(output.os());
+  output.keep();
+  return llvm::Error::success();
+}
+
+} // namespace
+
+llvm::Error compile(const DriverOptions &options) {
+  DialectRegistry registry;
+  registerAllDialects(registry);
+  registerAllExtensions(registry);
+  registerAllToLLVMIRTranslations(registry);
+  registry.insert<PtmDialect>();
+  registerPtmPassesAndPipelines();
+  MLIRContext context(registry);
+
+  llvm::Expected<frontends::HFConfig> config = frontends::HFConfig::load(options.modelPath);
+  if (!config)
+    return config.takeError();
+  frontends::BuildOptions buildOptions{options.batch, options.seqLen, options.mode};
+  llvm::Expected<OwningOpRef<ModuleOp>> built = frontends::buildModel(context, *config, buildOptions);
+  if (!built)
+    return built.takeError();
+  OwningOpRef<ModuleOp> module = std::move(*built);
+  if (failed(verify(*module)))
+    return failure("internal error: the " + config->modelType() + " graph does not verify");
+
+  if (options.emit == EmitStage::Ptm)
+    return writeText(options.outputPath, [&](llvm::raw_ostream &os) { module->print(os); });
+
+  // The artifact records the ptm-level signatures; lowering rewrites them.
+  OwningOpRef<ModuleOp> ptmModule = module->clone();
+  CpuPipelineOptions pipelineOptions{options.fuse, options.tile};
+
+  PassManager toLinalg(&context);
+  buildPtmToLinalgPipeline(toLinalg, pipelineOptions);
+  if (llvm::Error error = runPasses(toLinalg, *module, "lowering to linalg"))
+    return error;
+  if (options.emit == EmitStage::Linalg)
+    return writeText(options.outputPath, [&](llvm::raw_ostream &os) { module->print(os); });
+
+  PassManager toLlvm(&context);
+  buildLinalgToLlvmPipeline(toLlvm, pipelineOptions);
+  if (llvm::Error error = runPasses(toLlvm, *module, "lowering to LLVM"))
+    return error;
+  if (options.emit == EmitStage::Llvm)
+    return writeText(options.outputPath, [&](llvm::raw_ostream &os) { module->print(os); });
+
+  codegen::CpuTarget target = codegen::hostCpuTarget();
+  if (options.emit == EmitStage::LlvmIr) {
+    llvm::Expected<std::string> ir = codegen::emitLlvmIr(*module, target);
+    if (!ir)
+      return ir.takeError();
+    return writeText(options.outputPath, [&](llvm::raw_ostream &os) { os << *ir; });
+  }
+
+  llvm::Expected<std::string> sharedObject = codegen::emitSharedObject(*module, target);
+  if (!sharedObject)
+    return sharedObject.takeError();
+  ArtifactContents contents;
+  contents.ptmModule = *ptmModule;
+  contents.modelType = config->modelType();
+  contents.mode = options.mode;
+  contents.modelConfigJson = config->text();
+  contents.batch = options.batch;
+  contents.seqLen = options.seqLen;
+  contents.target = target;
+  contents.sharedObject = std::move(*sharedObject);
+  if (options.outputPath.empty() || options.outputPath == "-")
+    return failure("an artifact needs an output file: -o model.ptm");
+  if (llvm::Error error = writeArtifact(options.outputPath, contents))
+    return failure(options.outputPath + ": cannot write the artifact: " +
+                   llvm::toString(std::move(error)));
+  return llvm::Error::success();
+}
+
+} // namespace ptm::compiler

@@ -1,0 +1,27 @@
+// The ptmc driver: model directory -> ptm IR -> pipeline -> artifact, with
+// the possibility to stop after any stage and print it.
+#pragma once
+
+#include "llvm/Support/Error.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <string>
+
+namespace ptm::compiler {
+
+enum class EmitStage { Ptm, Linalg, Llvm, LlvmIr, Artifact };
+
+struct DriverOptions {
+  std::string modelPath;
+  std::string outputPath; // "-" for stdout (not for artifacts)
+  EmitStage emit = EmitStage::Artifact;
+  int64_t batch = 1;
+  int64_t seqLen = 128;
+  std::string mode = "infer";
+  bool fuse = true;
+  bool tile = true;
+};
+
+llvm::Error compile(const DriverOptions &options);
+
+} // namespace ptm::compiler

@@ -1,0 +1,292 @@
+// Verifiers and folders of the ptm ops. Messages name shapes the way users
+// write them ([2,16,64]) so that a wrong model spec is easy to trace.
+#include "dialects/ptm/PtmOps.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace mlir;
+using namespace ptm;
+
+namespace {
+
+std::string formatShape(ArrayRef<int64_t> shape) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  os << '[';
+  llvm::interleave(shape, os, ",");
+  os << ']';
+  return text;
+}
+
+RankedTensorType tensorType(Value value) {
+  return cast<RankedTensorType>(value.getType());
+}
+
+ArrayRef<int64_t> shapeOf(Value value) { return tensorType(value).getShape(); }
+
+// Every op of the dialect requires static shapes; dynamic ones would only be
+// discovered as miscompiles later.
+LogicalResult verifyStatic(Operation *op) {
+  for (Type type : llvm::concat<Type>(op->getOperandTypes(), op->getResultTypes())) {
+    auto ranked = dyn_cast<RankedTensorType>(type);
+    if (ranked && !ranked.hasStaticShape())
+      return op->emitOpError("needs static shapes, got ") << type;
+  }
+  return success();
+}
+
+LogicalResult verifySameElementType(Operation *op, ArrayRef<Value> values) {
+  Type expected = tensorType(op->getResult(0)).getElementType();
+  for (Value value : values)
+    if (value && tensorType(value).getElementType() != expected)
+      return op->emitOpError("mixes element types: ")
+             << tensorType(value).getElementType() << " operand, " << expected
+             << " result";
+  return success();
+}
+
+LogicalResult verifyResultShape(Operation *op, ArrayRef<int64_t> expected) {
+  ArrayRef<int64_t> actual = shapeOf(op->getResult(0));
+  if (actual != expected)
+    return op->emitOpError("result shape ")
+           << formatShape(actual) << " should be " << formatShape(expected);
+  return success();
+}
+
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// EmbeddingOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult EmbeddingOp::verify() {
+  if (failed(verifyStatic(*this)))
+    return failure();
+  ArrayRef<int64_t> table = shapeOf(getTable());
+  if (table.size() != 2)
+    return emitOpError("table must be [vocab, dim], got ") << formatShape(table);
+  if (failed(verifySameElementType(*this, {getTable()})))
+    return failure();
+  SmallVector<int64_t> expected(shapeOf(getIndices()));
+  expected.push_back(table[1]);
+  return verifyResultShape(*this, expected);
+}
+
+//===----------------------------------------------------------------------===//
+// MatmulOp and LinearOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult MatmulOp::verify() {
+  if (failed(verifyStatic(*this)) ||
+      failed(verifySameElementType(*this, {getLhs(), getRhs()})))
+    return failure();
+  ArrayRef<int64_t> lhs = shapeOf(getLhs()), rhs = shapeOf(getRhs());
+  if (lhs.size() < 2)
+    return emitOpError("lhs must have rank 2 or more, got ") << formatShape(lhs);
+  if (rhs.size() != 2 && rhs.size() != lhs.size())
+    return emitOpError("rhs ")
+           << formatShape(rhs) << " must be rank 2 or have the rank of lhs "
+           << formatShape(lhs);
+  ArrayRef<int64_t> lhsBatch = lhs.drop_back(2);
+  if (rhs.size() == lhs.size() && rhs.drop_back(2) != lhsBatch)
+    return emitOpError("batch dimensions differ: lhs ")
+           << formatShape(lhs) << ", rhs " << formatShape(rhs);
+  int64_t rhsK = rhs[rhs.size() - (getTransposeRhs() ? 1 : 2)];
+  int64_t rhsN = rhs[rhs.size() - (getTransposeRhs() ? 2 : 1)];
+  if (lhs.back() != rhsK)
+    return emitOpError("contraction sizes differ: lhs ")
+           << formatShape(lhs) << " has K=" << lhs.back() << " but rhs "
+           << formatShape(rhs) << " has K=" << rhsK
+           << (getTransposeRhs() ? " (rhs transposed)" : "");
+  SmallVector<int64_t> expected(lhs.drop_back());
+  expected.push_back(rhsN);
+  return verifyResultShape(*this, expected);
+}
+
+LogicalResult LinearOp::verify() {
+  if (failed(verifyStatic(*this)) ||
+      failed(verifySameElementType(*this, {getInput(), getWeight(), getBias()})))
+    return failure();
+  StringRef activation = getActivation();
+  if (activation != "none" && activation != "gelu_tanh" && activation != "gelu_erf")
+    return emitOpError("unknown activation '")
+           << activation << "' (expected none, gelu_tanh or gelu_erf)";
+  ArrayRef<int64_t> input = shapeOf(getInput()), weight = shapeOf(getWeight());
+  if (input.size() < 2)
+    return emitOpError("input must be [rows..., features] (rank 2 or more), got ")
+           << formatShape(input);
+  if (weight.size() != 2)
+    return emitOpError("weight must be rank 2, got ") << formatShape(weight);
+  int64_t inFeatures = weight[getTransposeWeight() ? 1 : 0];
+  int64_t outFeatures = weight[getTransposeWeight() ? 0 : 1];
+  if (input.back() != inFeatures)
+    return emitOpError("input ")
+           << formatShape(input) << " has " << input.back()
+           << " features but weight " << formatShape(weight) << " expects "
+           << inFeatures;
+  if (getBias() && shapeOf(getBias()) != ArrayRef<int64_t>{outFeatures})
+    return emitOpError("bias ")
+           << formatShape(shapeOf(getBias())) << " should be [" << outFeatures
+           << "]";
+  SmallVector<int64_t> expected(input.drop_back());
+  expected.push_back(outFeatures);
+  return verifyResultShape(*this, expected);
+}
+
+//===----------------------------------------------------------------------===//
+// Elementwise
+//===----------------------------------------------------------------------===//
+
+static LogicalResult verifyTrailingBroadcast(Operation *op, Value lhs, Value rhs) {
+  if (failed(verifyStatic(op)) || failed(verifySameElementType(op, {lhs, rhs})))
+    return failure();
+  ArrayRef<int64_t> lhsShape = shapeOf(lhs), rhsShape = shapeOf(rhs);
+  if (rhsShape.size() > lhsShape.size() ||
+      lhsShape.take_back(rhsShape.size()) != rhsShape)
+    return op->emitOpError("rhs ")
+           << formatShape(rhsShape)
+           << " must equal the trailing dimensions of lhs "
+           << formatShape(lhsShape);
+  return verifyResultShape(op, lhsShape);
+}
+
+LogicalResult AddOp::verify() { return verifyTrailingBroadcast(*this, getLhs(), getRhs()); }
+LogicalResult MulOp::verify() { return verifyTrailingBroadcast(*this, getLhs(), getRhs()); }
+
+LogicalResult GeluOp::verify() {
+  if (getApproximate() != "none" && getApproximate() != "tanh")
+    return emitOpError("approximate must be \"none\" or \"tanh\", got \"")
+           << getApproximate() << "\"";
+  return verifyStatic(*this);
+}
+
+//===----------------------------------------------------------------------===//
+// LayerNormOp and SoftmaxOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult LayerNormOp::verify() {
+  if (failed(verifyStatic(*this)) ||
+      failed(verifySameElementType(*this, {getInput(), getWeight(), getBias()})))
+    return failure();
+  ArrayRef<int64_t> input = shapeOf(getInput());
+  if (input.empty())
+    return emitOpError("input must have rank 1 or more");
+  for (Value param : {getWeight(), getBias()})
+    if (shapeOf(param) != ArrayRef<int64_t>{input.back()})
+      return emitOpError("weight and bias must be [")
+             << input.back() << "] for input " << formatShape(input) << ", got "
+             << formatShape(shapeOf(param));
+  if (!(getEpsilon().convertToDouble() > 0.0))
+    return emitOpError("epsilon must be positive");
+  return verifyResultShape(*this, input);
+}
+
+LogicalResult SoftmaxOp::verify() {
+  int64_t rank = tensorType(getInput()).getRank();
+  int64_t axis = getAxisAttr().getInt();
+  if (axis < 0 || axis >= rank)
+    return emitOpError("axis ") << axis << " is out of range for rank " << rank;
+  return verifyStatic(*this);
+}
+
+//===----------------------------------------------------------------------===//
+// AttentionOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult AttentionOp::verify() {
+  if (failed(verifyStatic(*this)) ||
+      failed(verifySameElementType(*this, {getQuery(), getKey(), getValue()})))
+    return failure();
+  ArrayRef<int64_t> q = shapeOf(getQuery()), k = shapeOf(getKey()),
+                    v = shapeOf(getValue());
+  if (q.size() != 4 || k.size() != 4 || v.size() != 4)
+    return emitOpError("query, key and value must be [batch, heads, length, head_dim], got ")
+           << formatShape(q) << ", " << formatShape(k) << ", " << formatShape(v);
+  if (k != v)
+    return emitOpError("key ") << formatShape(k) << " and value " << formatShape(v)
+                               << " must have the same shape";
+  if (q[0] != k[0] || q[1] != k[1] || q[3] != k[3])
+    return emitOpError("query ")
+           << formatShape(q) << " and key " << formatShape(k)
+           << " must agree in batch, heads and head_dim";
+  if (getCausal() && q[2] > k[2])
+    return emitOpError("causal attention needs at least as many keys (")
+           << k[2] << ") as queries (" << q[2] << ")";
+  if (getKeyMask()) {
+    ArrayRef<int64_t> mask = shapeOf(getKeyMask());
+    if (mask != ArrayRef<int64_t>{k[0], k[2]})
+      return emitOpError("key_mask ")
+             << formatShape(mask) << " should be [batch, key_length] = ["
+             << k[0] << "," << k[2] << "]";
+  }
+  return verifyResultShape(*this, q);
+}
+
+//===----------------------------------------------------------------------===//
+// Shape ops
+//===----------------------------------------------------------------------===//
+
+LogicalResult ReshapeOp::verify() {
+  if (failed(verifyStatic(*this)) || failed(verifySameElementType(*this, {getInput()})))
+    return failure();
+  RankedTensorType in = tensorType(getInput()), out = tensorType(getResult());
+  if (in.getNumElements() != out.getNumElements())
+    return emitOpError("cannot reshape ")
+           << formatShape(in.getShape()) << " (" << in.getNumElements()
+           << " elements) to " << formatShape(out.getShape()) << " ("
+           << out.getNumElements() << " elements)";
+  return success();
+}
+
+OpFoldResult ReshapeOp::fold(FoldAdaptor) {
+  if (getInput().getType() == getType())
+    return getInput();
+  // reshape(reshape(x)) only depends on x's size, which both share.
+  if (auto producer = getInput().getDefiningOp<ReshapeOp>()) {
+    getInputMutable().assign(producer.getInput());
+    return getResult();
+  }
+  return {};
+}
+
+LogicalResult TransposeOp::verify() {
+  if (failed(verifyStatic(*this)) || failed(verifySameElementType(*this, {getInput()})))
+    return failure();
+  ArrayRef<int64_t> in = shapeOf(getInput());
+  ArrayRef<int64_t> permutation = getPermutation();
+  if (permutation.size() != in.size())
+    return emitOpError("permutation has ")
+           << permutation.size() << " entries for rank " << in.size();
+  SmallVector<bool> seen(in.size(), false);
+  SmallVector<int64_t> expected;
+  for (int64_t dim : permutation) {
+    if (dim < 0 || dim >= static_cast<int64_t>(in.size()) || seen[dim])
+      return emitOpError("permutation ")
+             << formatShape(permutation) << " is not a permutation of 0.."
+             << in.size() - 1;
+    seen[dim] = true;
+    expected.push_back(in[dim]);
+  }
+  return verifyResultShape(*this, expected);
+}
+
+LogicalResult SliceOp::verify() {
+  if (failed(verifyStatic(*this)) || failed(verifySameElementType(*this, {getInput()})))
+    return failure();
+  ArrayRef<int64_t> in = shapeOf(getInput()), out = shapeOf(getResult());
+  ArrayRef<int64_t> offsets = getOffsets();
+  if (offsets.size() != in.size() || out.size() != in.size())
+    return emitOpError("offsets, input and result must have the same rank");
+  for (auto [dim, offset] : llvm::enumerate(offsets))
+    if (offset < 0 || offset + out[dim] > in[dim])
+      return emitOpError("window ")
+             << formatShape(offsets) << " + " << formatShape(out)
+             << " exceeds input " << formatShape(in) << " in dimension " << dim;
+  return success();
+}
+
+#define GET_OP_CLASSES
+#include "dialects/ptm/PtmOps.cpp.inc"

@@ -1,0 +1,96 @@
+#include "frontends/ModelBuilder.h"
+
+#include "frontends/gpt/GPT2Builder.h"
+
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+
+using namespace mlir;
+using llvm::Error;
+using llvm::Expected;
+using llvm::Twine;
+
+namespace ptm::frontends {
+
+EntryBuilder::EntryBuilder(ModuleOp module, StringRef name)
+    : module_(module), name_(name.str()), builder_(module.getContext()),
+      loc_(NameLoc::get(builder_.getStringAttr(name))), body_(std::make_unique<Block>()) {
+  builder_.setInsertionPointToStart(body_.get());
+}
+
+EntryBuilder::~EntryBuilder() = default;
+
+Value EntryBuilder::parameter(StringRef name, ArrayRef<int64_t> shape, ParameterInit init,
+                              double initStd, StringRef tiedTo) {
+  Argument argument;
+  argument.placeholder = body_->addArgument(tensor(shape), loc_);
+  argument.attributes.set("ptm.parameter", builder_.getStringAttr(name));
+  StringRef initName = init == ParameterInit::Normal  ? "normal"
+                       : init == ParameterInit::Zeros ? "zeros"
+                                                      : "ones";
+  argument.attributes.set("ptm.init", builder_.getStringAttr(initName));
+  if (init == ParameterInit::Normal)
+    argument.attributes.set("ptm.init_std", builder_.getF64FloatAttr(initStd));
+  if (!tiedTo.empty())
+    argument.attributes.set("ptm.tied_to", builder_.getStringAttr(tiedTo));
+  parameters_.push_back(argument);
+  return argument.placeholder;
+}
+
+Value EntryBuilder::input(StringRef name, RankedTensorType type, int64_t valueBound) {
+  Argument argument;
+  argument.placeholder = body_->addArgument(type, loc_);
+  argument.attributes.set("ptm.input", builder_.getStringAttr(name));
+  if (valueBound > 0)
+    argument.attributes.set("ptm.value_bound", builder_.getI64IntegerAttr(valueBound));
+  inputs_.push_back(argument);
+  return argument.placeholder;
+}
+
+func::FuncOp EntryBuilder::finish(ArrayRef<std::pair<std::string, Value>> outputs) {
+  SmallVector<Type> argumentTypes, resultTypes;
+  std::vector<Argument *> ordered;
+  for (Argument &argument : parameters_)
+    ordered.push_back(&argument);
+  for (Argument &argument : inputs_)
+    ordered.push_back(&argument);
+  for (Argument *argument : ordered)
+    argumentTypes.push_back(argument->placeholder.getType());
+  for (const auto &[name, value] : outputs)
+    resultTypes.push_back(value.getType());
+
+  OpBuilder moduleBuilder = OpBuilder::atBlockEnd(module_.getBody());
+  auto function = func::FuncOp::create(moduleBuilder, loc_, name_,
+                                       builder_.getFunctionType(argumentTypes, resultTypes));
+  function->setAttr("ptm.entry", builder_.getUnitAttr());
+  Block *entryBlock = function.addEntryBlock();
+  for (auto [index, argument] : llvm::enumerate(ordered)) {
+    argument->placeholder.replaceAllUsesWith(entryBlock->getArgument(index));
+    function.setArgAttrs(index, argument->attributes.getDictionary(builder_.getContext()));
+    // Parameters and inputs belong to the caller: compiled code never writes them.
+    function.setArgAttr(index, bufferization::BufferizationDialect::kWritableAttrName,
+                        builder_.getBoolAttr(false));
+  }
+  entryBlock->getOperations().splice(entryBlock->end(), body_->getOperations());
+  SmallVector<Value> results;
+  for (auto [index, output] : llvm::enumerate(outputs)) {
+    results.push_back(output.second);
+    function.setResultAttr(index, "ptm.output", builder_.getStringAttr(output.first));
+  }
+  OpBuilder returnBuilder = OpBuilder::atBlockEnd(entryBlock);
+  func::ReturnOp::create(returnBuilder, loc_, results);
+  return function;
+}
+
+Expected<OwningOpRef<ModuleOp>> buildModel(MLIRContext &context, const HFConfig &config,
+                                           const BuildOptions &options) {
+  if (options.batch <= 0 || options.seqLen <= 0)
+    return config.error("batch and sequence length must be positive");
+  std::string modelType = config.modelType();
+  if (modelType.empty())
+    return config.error("has no \"model_type\" (expected \"gpt2\")");
+  if (modelType == "gpt2")
+    return buildGPT2(context, config, options);
+  return config.error("unsupported model_type \"" + modelType + "\" (supported: gpt2)");
+}
+
+} // namespace ptm::frontends

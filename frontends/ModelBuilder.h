@@ -1,0 +1,67 @@
+// Building entry functions of a model in the ptm dialect, and the dispatch
+// from a Hugging Face config to the architecture's graph builder.
+#pragma once
+
+#include "frontends/hf/HFConfig.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/OwningOpRef.h"
+
+#include <string>
+#include <vector>
+
+namespace ptm::frontends {
+
+struct BuildOptions {
+  int64_t batch = 1;
+  int64_t seqLen = 128;
+  std::string mode = "infer";
+};
+
+enum class ParameterInit { Normal, Zeros, Ones };
+
+// Builds one entry function. Parameters may be declared while the body is
+// being built (each layer declares its own); `finish` orders the arguments
+// as the runtime ABI wants them: parameters, then inputs, then the outputs
+// (which bufferization turns into out-parameters).
+class EntryBuilder {
+public:
+  EntryBuilder(mlir::ModuleOp module, llvm::StringRef name);
+  ~EntryBuilder();
+
+  mlir::OpBuilder &builder() { return builder_; }
+  mlir::Location loc() const { return loc_; }
+  mlir::Type floatType() const { return mlir::Float32Type::get(module_.getContext()); }
+  mlir::RankedTensorType tensor(llvm::ArrayRef<int64_t> shape) const {
+    return mlir::RankedTensorType::get(shape, floatType());
+  }
+
+  // A trainable parameter with its Hugging Face name.
+  mlir::Value parameter(llvm::StringRef name, llvm::ArrayRef<int64_t> shape, ParameterInit init,
+                        double initStd = 0.0, llvm::StringRef tiedTo = "");
+  // A runtime input. `valueBound` > 0 declares valid integer values [0, bound).
+  mlir::Value input(llvm::StringRef name, mlir::RankedTensorType type, int64_t valueBound = 0);
+  // Completes the function with the named results.
+  mlir::func::FuncOp finish(llvm::ArrayRef<std::pair<std::string, mlir::Value>> outputs);
+
+private:
+  struct Argument {
+    mlir::Value placeholder;
+    mlir::NamedAttrList attributes;
+  };
+  mutable mlir::ModuleOp module_;
+  std::string name_;
+  mlir::OpBuilder builder_;
+  mlir::Location loc_;
+  // Holds the body until the argument order is final.
+  std::unique_ptr<mlir::Block> body_;
+  std::vector<Argument> parameters_, inputs_;
+};
+
+// Builds the module for the model described by `config`.
+llvm::Expected<mlir::OwningOpRef<mlir::ModuleOp>>
+buildModel(mlir::MLIRContext &context, const HFConfig &config, const BuildOptions &options);
+
+} // namespace ptm::frontends

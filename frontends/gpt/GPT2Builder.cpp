@@ -1,0 +1,197 @@
+// The GPT-2 forward pass, op for op as transformers' modeling_gpt2.py:
+//   h = wte[ids] + wpe[0:T]
+//   per block: h += c_proj(attention(split(c_attn(ln_1(h)))))
+//              h += mlp.c_proj(gelu(mlp.c_fc(ln_2(h))))
+//   logits = ln_f(h) · lm_headᵀ   (lm_head tied to wte when absent)
+// Weights keep the Conv1D [in, out] layout of the checkpoints. Matmuls and
+// their epilogues are emitted separately; ptm-fuse joins them.
+#include "frontends/gpt/GPT2Builder.h"
+
+#include "dialects/ptm/PtmOps.h"
+
+#include <cmath>
+
+using namespace mlir;
+using llvm::Error;
+using llvm::Expected;
+using llvm::Twine;
+
+namespace ptm::frontends {
+namespace {
+
+struct GPT2Hyperparameters {
+  int64_t layers, heads, width, innerWidth, positions, vocab;
+  double epsilon, initializerRange;
+  bool scaleAttention;
+  std::string geluApproximation; // "tanh" or "none"
+};
+
+Expected<GPT2Hyperparameters> readHyperparameters(const HFConfig &config) {
+  GPT2Hyperparameters h;
+  // Defaults are GPT2Config's, which Hugging Face applies to absent fields.
+  auto take = [](auto expected, auto &field) -> Error {
+    if (!expected)
+      return expected.takeError();
+    field = *expected;
+    return Error::success();
+  };
+  if (Error e = take(config.positiveInt("n_layer", 12), h.layers))
+    return std::move(e);
+  if (Error e = take(config.positiveInt("n_head", 12), h.heads))
+    return std::move(e);
+  if (Error e = take(config.positiveInt("n_embd", 768), h.width))
+    return std::move(e);
+  if (Error e = take(config.positiveInt("n_inner", 4 * h.width), h.innerWidth))
+    return std::move(e);
+  if (Error e = take(config.positiveInt("n_positions", 1024), h.positions))
+    return std::move(e);
+  if (Error e = take(config.positiveInt("vocab_size", 50257), h.vocab))
+    return std::move(e);
+  if (Error e = take(config.number("layer_norm_epsilon", 1e-5), h.epsilon))
+    return std::move(e);
+  if (Error e = take(config.number("initializer_range", 0.02), h.initializerRange))
+    return std::move(e);
+  if (Error e = take(config.boolean("scale_attn_weights", true), h.scaleAttention))
+    return std::move(e);
+  std::string activation;
+  if (Error e = take(config.string("activation_function", "gelu_new"), activation))
+    return std::move(e);
+  bool inverseLayerScaling = false;
+  if (Error e = take(config.boolean("scale_attn_by_inverse_layer_idx", false), inverseLayerScaling))
+    return std::move(e);
+
+  if (h.width % h.heads != 0)
+    return config.error("n_embd (" + Twine(h.width) + ") must be divisible by n_head (" +
+                        Twine(h.heads) + ")");
+  if (!(h.epsilon > 0))
+    return config.error("layer_norm_epsilon must be positive");
+  if (activation == "gelu_new" || activation == "gelu_pytorch_tanh" || activation == "gelu_fast")
+    h.geluApproximation = "tanh";
+  else if (activation == "gelu")
+    h.geluApproximation = "none";
+  else
+    return config.error("unsupported activation_function \"" + activation +
+                        "\" (supported: gelu_new, gelu_pytorch_tanh, gelu_fast, gelu)");
+  if (inverseLayerScaling)
+    return config.error("scale_attn_by_inverse_layer_idx is not supported");
+  return h;
+}
+
+class GPT2Graph {
+public:
+  GPT2Graph(EntryBuilder &entry, const GPT2Hyperparameters &h, int64_t batch, int64_t seqLen)
+      : e(entry), b(entry.builder()), loc(entry.loc()), h(h), batch(batch), seqLen(seqLen),
+        headDim(h.width / h.heads) {}
+
+  Value forward(Value inputIds, Value attentionMask) {
+    Value wte = e.parameter("transformer.wte.weight", {h.vocab, h.width}, ParameterInit::Normal,
+                            h.initializerRange);
+    Value wpe = e.parameter("transformer.wpe.weight", {h.positions, h.width},
+                            ParameterInit::Normal, h.initializerRange);
+    Value tokens = EmbeddingOp::create(b, loc, e.tensor({batch, seqLen, h.width}), wte, inputIds);
+    Value positions = SliceOp::create(b, loc, e.tensor({seqLen, h.width}), wpe,
+                                      b.getDenseI64ArrayAttr({0, 0}));
+    Value hidden = AddOp::create(b, loc, tokens.getType(), tokens, positions);
+    for (int64_t layer = 0; layer < h.layers; ++layer)
+      hidden = block("transformer.h." + std::to_string(layer) + ".", hidden, attentionMask);
+    hidden = layerNorm("transformer.ln_f.", hidden);
+    Value lmHead = e.parameter("lm_head.weight", {h.vocab, h.width}, ParameterInit::Normal,
+                               h.initializerRange, "transformer.wte.weight");
+    return MatmulOp::create(b, loc, e.tensor({batch, seqLen, h.vocab}), hidden, lmHead,
+                            /*transpose_rhs=*/true);
+  }
+
+private:
+  Value layerNorm(const std::string &prefix, Value x) {
+    Value weight = e.parameter(prefix + "weight", {h.width}, ParameterInit::Ones);
+    Value bias = e.parameter(prefix + "bias", {h.width}, ParameterInit::Zeros);
+    return LayerNormOp::create(b, loc, x.getType(), x, weight, bias,
+                               b.getF64FloatAttr(h.epsilon));
+  }
+
+  // HF Conv1D: x · W + b with W stored [in, out].
+  Value conv1d(const std::string &prefix, Value x, int64_t in, int64_t out,
+               double initStd) {
+    Value weight = e.parameter(prefix + "weight", {in, out}, ParameterInit::Normal, initStd);
+    Value bias = e.parameter(prefix + "bias", {out}, ParameterInit::Zeros);
+    Value product = MatmulOp::create(b, loc, e.tensor({batch, seqLen, out}), x, weight);
+    return AddOp::create(b, loc, product.getType(), product, bias);
+  }
+
+  // [B, T, D] -> [B, H, T, Dh]
+  Value splitHeads(Value x) {
+    Value split = ReshapeOp::create(b, loc, e.tensor({batch, seqLen, h.heads, headDim}), x);
+    return TransposeOp::create(b, loc, e.tensor({batch, h.heads, seqLen, headDim}), split,
+                               b.getDenseI64ArrayAttr({0, 2, 1, 3}));
+  }
+
+  // [B, H, T, Dh] -> [B, T, D]
+  Value mergeHeads(Value x) {
+    Value merged = TransposeOp::create(b, loc, e.tensor({batch, seqLen, h.heads, headDim}), x,
+                                       b.getDenseI64ArrayAttr({0, 2, 1, 3}));
+    return ReshapeOp::create(b, loc, e.tensor({batch, seqLen, h.width}), merged);
+  }
+
+  Value block(const std::string &prefix, Value hidden, Value attentionMask) {
+    // GPT-2 scales the init of residual projections by 1/sqrt(2 * n_layer).
+    double residualStd = h.initializerRange / std::sqrt(2.0 * h.layers);
+    Value normed = layerNorm(prefix + "ln_1.", hidden);
+    Value qkv = conv1d(prefix + "attn.c_attn.", normed, h.width, 3 * h.width,
+                       h.initializerRange);
+    auto third = [&](int64_t index) {
+      return splitHeads(SliceOp::create(b, loc, e.tensor({batch, seqLen, h.width}), qkv,
+                                        b.getDenseI64ArrayAttr({0, 0, index * h.width})));
+    };
+    Value query = third(0), key = third(1), value = third(2);
+    double scale = h.scaleAttention ? 1.0 / std::sqrt(static_cast<double>(headDim)) : 1.0;
+    Value attended = AttentionOp::create(b, loc, query.getType(), query, key, value,
+                                         attentionMask, b.getF64FloatAttr(scale),
+                                         /*causal=*/b.getBoolAttr(true));
+    Value projected = conv1d(prefix + "attn.c_proj.", mergeHeads(attended), h.width, h.width,
+                             residualStd);
+    hidden = AddOp::create(b, loc, hidden.getType(), hidden, projected);
+
+    Value normed2 = layerNorm(prefix + "ln_2.", hidden);
+    Value inner = conv1d(prefix + "mlp.c_fc.", normed2, h.width, h.innerWidth,
+                         h.initializerRange);
+    Value activated = GeluOp::create(b, loc, inner.getType(), inner,
+                                     b.getStringAttr(h.geluApproximation));
+    Value output = conv1d(prefix + "mlp.c_proj.", activated, h.innerWidth, h.width,
+                          residualStd);
+    return AddOp::create(b, loc, hidden.getType(), hidden, output);
+  }
+
+  EntryBuilder &e;
+  OpBuilder &b;
+  Location loc;
+  const GPT2Hyperparameters &h;
+  int64_t batch, seqLen, headDim;
+};
+
+} // namespace
+
+Expected<OwningOpRef<ModuleOp>> buildGPT2(MLIRContext &context, const HFConfig &config,
+                                          const BuildOptions &options) {
+  Expected<GPT2Hyperparameters> h = readHyperparameters(config);
+  if (!h)
+    return h.takeError();
+  if (options.mode != "infer")
+    return config.error("--mode " + options.mode + " is not available for gpt2 yet (supported: infer)");
+  if (options.seqLen > h->positions)
+    return config.error("--seq " + Twine(options.seqLen) + " exceeds n_positions (" +
+                        Twine(h->positions) + ")");
+
+  context.loadDialect<PtmDialect, func::FuncDialect>();
+  OwningOpRef<ModuleOp> module = ModuleOp::create(UnknownLoc::get(&context));
+  EntryBuilder entry(*module, "forward");
+  auto idsType = RankedTensorType::get({options.batch, options.seqLen},
+                                       IntegerType::get(&context, 64));
+  Value inputIds = entry.input("input_ids", idsType, /*valueBound=*/h->vocab);
+  Value attentionMask = entry.input("attention_mask", idsType);
+  GPT2Graph graph(entry, *h, options.batch, options.seqLen);
+  Value logits = graph.forward(inputIds, attentionMask);
+  entry.finish({{"logits", logits}});
+  return module;
+}
+
+} // namespace ptm::frontends

@@ -1,0 +1,61 @@
+#include "runtime/CpuModule.h"
+
+#include "runtime/Error.h"
+
+#include <cerrno>
+#include <cstring>
+#include <dlfcn.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+namespace ptm {
+
+namespace {
+
+// Closes the memfd however loading ends; the loaded mapping outlives it.
+struct FileDescriptor {
+  int fd;
+  ~FileDescriptor() { ::close(fd); }
+};
+
+std::string lastDlError() {
+  const char *message = ::dlerror();
+  return message ? message : "unknown dynamic loader error";
+}
+
+} // namespace
+
+CpuModule::CpuModule(const std::string &artifactPath, const uint8_t *bytes, size_t size)
+    : artifactPath_(artifactPath) {
+  int fd = ::memfd_create("ptm-cpu-code", MFD_CLOEXEC);
+  if (fd < 0)
+    throw Error(artifactPath_, std::string("cannot create an in-memory file for the CPU code: ") +
+                                   std::strerror(errno));
+  FileDescriptor memoryFile{fd};
+  for (size_t written = 0; written < size;) {
+    ssize_t count = ::write(fd, bytes + written, size - written);
+    if (count < 0 && errno == EINTR)
+      continue;
+    if (count <= 0)
+      throw Error(artifactPath_, std::string("cannot write the CPU code to memory: ") + std::strerror(errno));
+    written += static_cast<size_t>(count);
+  }
+  std::string procPath = "/proc/self/fd/" + std::to_string(fd);
+  // RTLD_NOW: a missing dependency fails here, not in the middle of a run.
+  // RTLD_LOCAL: two loaded artifacts may export the same symbol names.
+  handle_ = ::dlopen(procPath.c_str(), RTLD_NOW | RTLD_LOCAL);
+  if (!handle_)
+    throw Error(artifactPath_, "cannot load the CPU code: " + lastDlError());
+}
+
+CpuModule::~CpuModule() { ::dlclose(handle_); }
+
+PtmEntryFunction CpuModule::entryFunction(const std::string &symbol) const {
+  ::dlerror(); // clear any stale error so that the one read below is ours
+  void *address = ::dlsym(handle_, symbol.c_str());
+  if (!address)
+    throw Error(artifactPath_, "the CPU code has no symbol '" + symbol + "': " + lastDlError());
+  return reinterpret_cast<PtmEntryFunction>(address);
+}
+
+} // namespace ptm

@@ -1,0 +1,101 @@
+// The executor: an artifact's compiled code, its bound parameters, and calls of
+// its entries. Not thread-safe: one thread drives a session (compiled code
+// parallelises internally through the thread pool).
+#pragma once
+
+#include "runtime/CpuModule.h"
+#include "runtime/Safetensors.h"
+#include "runtime/Tensor.h"
+#include "runtime/ThreadPool.h"
+#include "runtime/artifact/ArtifactReader.h"
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace ptm {
+
+class Session;
+
+struct SessionOptions {
+  int threadCount = 0; // 0: one thread per hardware thread
+};
+
+// One entry call with validated inputs, allocated outputs and the argument array
+// built, so that it can be invoked repeatedly (bench) without redoing any of it.
+class EntryCall {
+public:
+  // Runs the compiled entry; outputs() then hold its results. Throws ptm::Error
+  // when the session's weights were rebound since this call was prepared.
+  void invoke();
+
+  const std::vector<Tensor> &outputs() const { return outputs_; }
+  std::vector<Tensor> takeOutputs() { return std::move(outputs_); }
+
+private:
+  friend class Session;
+  EntryCall() = default;
+
+  const Session *session_ = nullptr;
+  uint64_t weightsGeneration_ = 0;
+  PtmEntryFunction function_ = nullptr;
+  const PtmRuntimeCallbacks *callbacks_ = nullptr;
+  std::vector<Tensor> inputs_;  // in signature order, converted to the signature dtypes
+  std::vector<Tensor> outputs_; // in signature order
+  std::vector<void *> buffers_; // parameters (entry order), inputs, outputs
+};
+
+class Session {
+public:
+  // Loads and validates the artifact and its CPU code and resolves every entry's
+  // symbol; throws ptm::Error naming the artifact when any of that fails.
+  explicit Session(const std::string &artifactPath, const SessionOptions &options = {});
+
+  const ArtifactReader &artifactReader() const { return artifact_; }
+  const artifact::Artifact &artifact() const { return artifact_.artifact(); }
+  const ThreadPool &threadPool() const { return threadPool_; }
+
+  // Binds every parameter from a safetensors checkpoint. A parameter is looked up
+  // by its name, then without the "transformer." prefix (GPT2Model checkpoints
+  // lack it), then through its tied_to parameter the same two ways. F16 and BF16
+  // tensors are widened to F32. All or nothing: on error (missing tensor, wrong
+  // shape or dtype) the previous binding stays.
+  void bindWeights(const std::string &safetensorsPath);
+
+  // Binds freshly initialised parameters (normal(0, init_std), zeros or ones, as
+  // each parameter asks); the same seed gives the same values. Tied parameters
+  // copy their target.
+  void initRandomWeights(uint64_t seed);
+
+  bool weightsBound() const { return !parameters_.empty() || parameterCount() == 0; }
+  size_t parameterCount() const;
+  // The bound value of a parameter; throws ptm::Error if unknown or unbound.
+  const Tensor &parameter(const std::string &name) const;
+
+  // Validates `inputs` against the entry's signature and prepares the call.
+  // Missing optional inputs (attention_mask) default to all ones; integer inputs
+  // are converted to the signature's integer dtype and checked against their
+  // value_bound. `inputsSource` names where the inputs came from (a file) in
+  // error messages.
+  EntryCall prepareCall(const std::string &entryName, TensorMap inputs, const std::string &inputsSource);
+
+  // prepareCall + invoke; returns the outputs in signature order.
+  std::vector<Tensor> run(const std::string &entryName, TensorMap inputs, const std::string &inputsSource);
+
+private:
+  friend class EntryCall;
+
+  void requireWeights() const;
+
+  ArtifactReader artifact_;
+  ThreadPool threadPool_;
+  std::unique_ptr<CpuModule> cpuModule_;
+  std::vector<PtmEntryFunction> entryFunctions_; // by entry index
+  std::vector<Tensor> parameters_;               // by parameter index; empty until bound
+  // Counts bindings, so that an EntryCall holding pointers into an older
+  // binding refuses to run.
+  uint64_t weightsGeneration_ = 0;
+};
+
+} // namespace ptm

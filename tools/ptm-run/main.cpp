@@ -1,0 +1,403 @@
+// ptm-run: inspects and runs ptm artifacts. A thin driver: it parses the command
+// line and prints; loading, binding and running live in runtime/.
+//
+// Exit codes: 0 success, 1 error (bad artifact, weights, inputs, ...),
+// 2 usage error (unknown flag, missing argument).
+#include "runtime/Error.h"
+#include "runtime/Safetensors.h"
+#include "runtime/Session.h"
+#include "runtime/artifact/ArtifactReader.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <iomanip>
+#include <iostream>
+#include <map>
+#include <random>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace {
+
+constexpr int kExitError = 1;
+constexpr int kExitUsage = 2;
+
+constexpr const char *kMainUsage = R"(usage: ptm-run <command> [arguments]
+
+Loads a ptm artifact (written by ptmc) and runs it.
+
+commands:
+  info      describe an artifact: target, entries, signatures, parameters
+  forward   run an entry on inputs from a safetensors file
+  bench     time an entry with random weights and inputs
+
+Run 'ptm-run <command> --help' for a command's arguments.
+)";
+
+constexpr const char *kInfoUsage = R"(usage: ptm-run info MODEL.ptm
+
+Prints the artifact's producer, format version, model, target code, every
+entry's input and output signatures, and the parameter table.
+)";
+
+constexpr const char *kForwardUsage = R"(usage: ptm-run forward MODEL.ptm --weights W.safetensors --inputs IN.safetensors
+                       --out OUT.safetensors [--entry NAME] [--threads K]
+
+Binds the weights (Hugging Face parameter names; F16/BF16 are widened to F32),
+runs the entry on the named input tensors and writes its outputs.
+
+  --weights FILE   safetensors checkpoint with the model's parameters
+  --inputs FILE    safetensors file with one tensor per entry input
+                   (attention_mask may be omitted: all ones)
+  --out FILE       safetensors file to write the outputs to
+  --entry NAME     entry to run (default: forward)
+  --threads K      worker threads (default: all hardware threads)
+)";
+
+constexpr const char *kBenchUsage = R"(usage: ptm-run bench MODEL.ptm [--entry NAME] [--iters N] [--warmup W] [--threads K]
+
+Times an entry with random weights and random inputs (token ids uniform below
+their bound, masks all ones) and prints the median and minimum time per call,
+then one machine-readable line:
+  bench entry=NAME iters=N threads=K median_ms=X min_ms=Y
+
+  --entry NAME   entry to time (default: forward)
+  --iters N      timed calls (default: 20)
+  --warmup W     untimed calls before timing (default: 3)
+  --threads K    worker threads (default: all hardware threads)
+)";
+
+// A mistake on the command line: reported with a hint at the command's help.
+struct UsageError {
+  std::string message;
+};
+
+// The positional arguments and --flag values of one command.
+struct CommandLine {
+  std::vector<std::string> positionals;
+  std::map<std::string, std::string> flags;
+  bool help = false;
+
+  bool has(const std::string &flag) const { return flags.count(flag) != 0; }
+  std::string value(const std::string &flag, const std::string &fallback) const {
+    auto found = flags.find(flag);
+    return found == flags.end() ? fallback : found->second;
+  }
+};
+
+// Parses argv[first..] for a command that accepts `valueFlags` (each takes a
+// value, as "--flag value" or "--flag=value") plus --help.
+CommandLine parseCommandLine(int argc, char **argv, int first, const std::set<std::string> &valueFlags) {
+  CommandLine commandLine;
+  for (int i = first; i < argc; ++i) {
+    std::string argument = argv[i];
+    if (argument == "--help" || argument == "-h") {
+      commandLine.help = true;
+      continue;
+    }
+    if (argument.size() < 2 || argument[0] != '-') {
+      commandLine.positionals.push_back(argument);
+      continue;
+    }
+    std::string flag = argument;
+    std::string value;
+    bool hasInlineValue = false;
+    if (size_t equals = argument.find('='); equals != std::string::npos) {
+      flag = argument.substr(0, equals);
+      value = argument.substr(equals + 1);
+      hasInlineValue = true;
+    }
+    if (!valueFlags.count(flag))
+      throw UsageError{"unknown flag '" + flag + "'"};
+    if (!hasInlineValue) {
+      if (i + 1 >= argc)
+        throw UsageError{"flag '" + flag + "' needs a value"};
+      value = argv[++i];
+    }
+    if (!commandLine.flags.emplace(flag, value).second)
+      throw UsageError{"flag '" + flag + "' is given twice"};
+  }
+  return commandLine;
+}
+
+// The command's single positional argument, the artifact path.
+const std::string &modelPath(const CommandLine &commandLine) {
+  if (commandLine.positionals.empty())
+    throw UsageError{"missing the artifact path"};
+  if (commandLine.positionals.size() > 1)
+    throw UsageError{"unexpected argument '" + commandLine.positionals[1] + "'"};
+  return commandLine.positionals[0];
+}
+
+const std::string &requiredFlag(const CommandLine &commandLine, const std::string &flag) {
+  auto found = commandLine.flags.find(flag);
+  if (found == commandLine.flags.end())
+    throw UsageError{"missing required flag '" + flag + "'"};
+  return found->second;
+}
+
+int integerFlag(const CommandLine &commandLine, const std::string &flag, int fallback, int minimum) {
+  if (!commandLine.has(flag))
+    return fallback;
+  const std::string &text = commandLine.flags.at(flag);
+  size_t parsedLength = 0;
+  long value = 0;
+  try {
+    value = std::stol(text, &parsedLength);
+  } catch (const std::exception &) {
+    parsedLength = 0;
+  }
+  if (parsedLength != text.size() || text.empty() || value < minimum || value > 1000000000)
+    throw UsageError{"flag '" + flag + "' needs an integer of at least " + std::to_string(minimum) + ", got '" +
+                     text + "'"};
+  return static_cast<int>(value);
+}
+
+std::string withThousands(int64_t value) {
+  std::string digits = std::to_string(value);
+  for (int position = static_cast<int>(digits.size()) - 3; position > 0; position -= 3)
+    digits.insert(static_cast<size_t>(position), ",");
+  return digits;
+}
+
+// "1 parameter", "3 parameters"
+std::string counted(int64_t count, const std::string &noun) {
+  return std::to_string(count) + " " + noun + (count == 1 ? "" : "s");
+}
+
+const char *codeKindName(ptm::artifact::CodeKind kind) { return ptm::artifact::EnumNameCodeKind(kind); }
+
+std::string orDash(const flatbuffers::String *text) {
+  return text && text->size() ? text->str() : std::string("-");
+}
+
+void printSignature(const char *role, const flatbuffers::Vector<flatbuffers::Offset<ptm::artifact::TensorDesc>> *descs) {
+  std::cout << "    " << role << ":\n";
+  if (!descs || descs->size() == 0) {
+    std::cout << "      (none)\n";
+    return;
+  }
+  for (const ptm::artifact::TensorDesc *desc : *descs) {
+    std::cout << "      " << ptm::formatTensorDesc(*desc);
+    if (desc->value_bound() > 0)
+      std::cout << "  (values in [0, " << desc->value_bound() << "))";
+    std::cout << "\n";
+  }
+}
+
+int runInfo(const CommandLine &commandLine) {
+  ptm::ArtifactReader reader(modelPath(commandLine));
+  const ptm::artifact::Artifact &artifact = reader.artifact();
+  std::cout << "artifact:  " << reader.path() << "\n"
+            << "producer:  " << orDash(artifact.producer()) << "\n"
+            << "format:    version " << reader.formatVersion() << "\n"
+            << "model:     " << orDash(artifact.model_type()) << ", mode " << orDash(artifact.mode()) << ", batch "
+            << artifact.batch() << ", seq_len " << artifact.seq_len() << "\n";
+
+  std::cout << "code:\n";
+  if (!artifact.code() || artifact.code()->size() == 0)
+    std::cout << "  (none)\n";
+  else
+    for (const ptm::artifact::CodeBlob *blob : *artifact.code())
+      std::cout << "  " << codeKindName(blob->kind()) << ": triple " << orDash(blob->target_triple()) << ", cpu "
+                << orDash(blob->target_cpu()) << ", features " << orDash(blob->target_features()) << ", "
+                << withThousands(blob->bytes() ? blob->bytes()->size() : 0) << " bytes\n";
+
+  std::cout << "entries:\n";
+  if (!artifact.entries() || artifact.entries()->size() == 0)
+    std::cout << "  (none)\n";
+  else
+    for (const ptm::artifact::Entry *entry : *artifact.entries()) {
+      size_t parameterCount = entry->parameter_indices() ? entry->parameter_indices()->size() : 0;
+      std::cout << "  " << entry->name()->str() << " (symbol " << entry->symbol()->str() << ", "
+                << counted(parameterCount, "parameter") << ")\n";
+      printSignature("inputs", entry->inputs());
+      printSignature("outputs", entry->outputs());
+    }
+
+  size_t parameterCount = artifact.parameters() ? artifact.parameters()->size() : 0;
+  std::cout << "parameters: " << counted(static_cast<int64_t>(parameterCount), "tensor") << "\n";
+  if (parameterCount == 0)
+    return 0;
+  size_t nameWidth = 0;
+  size_t typeWidth = 0;
+  for (const ptm::artifact::Parameter *parameter : *artifact.parameters()) {
+    const ptm::artifact::TensorDesc &desc = *parameter->desc();
+    nameWidth = std::max<size_t>(nameWidth, desc.name()->size());
+    typeWidth = std::max(typeWidth, ptm::formatSignature(ptm::toRuntimeDType(desc.dtype()), ptm::shapeOf(desc)).size());
+  }
+  int64_t total = 0;
+  int64_t tiedTotal = 0;
+  for (const ptm::artifact::Parameter *parameter : *artifact.parameters()) {
+    const ptm::artifact::TensorDesc &desc = *parameter->desc();
+    int64_t count = ptm::elementCount(ptm::shapeOf(desc));
+    std::string type = ptm::formatSignature(ptm::toRuntimeDType(desc.dtype()), ptm::shapeOf(desc));
+    std::cout << "  " << std::left << std::setw(static_cast<int>(nameWidth)) << desc.name()->str() << "  "
+              << std::setw(static_cast<int>(typeWidth)) << type << "  " << std::right << std::setw(14)
+              << withThousands(count);
+    if (parameter->tied_to())
+      std::cout << "  (tied to " << parameter->tied_to()->str() << ")";
+    std::cout << "\n";
+    total += count;
+    if (parameter->tied_to())
+      tiedTotal += count;
+  }
+  std::cout << "total parameters: " << withThousands(total);
+  if (tiedTotal)
+    std::cout << " (" << withThousands(total - tiedTotal) << " without tied copies)";
+  std::cout << "\n";
+  return 0;
+}
+
+int runForward(const CommandLine &commandLine) {
+  const std::string &model = modelPath(commandLine);
+  const std::string &weightsPath = requiredFlag(commandLine, "--weights");
+  const std::string &inputsPath = requiredFlag(commandLine, "--inputs");
+  const std::string &outputPath = requiredFlag(commandLine, "--out");
+  std::string entryName = commandLine.value("--entry", "forward");
+  int threads = integerFlag(commandLine, "--threads", 0, 1);
+
+  ptm::Session session(model, ptm::SessionOptions{threads});
+  session.artifactReader().entry(entryName); // an unknown entry fails before the slow weight loading
+  session.bindWeights(weightsPath);
+  ptm::TensorMap inputs = ptm::readSafetensors(inputsPath);
+  auto start = std::chrono::steady_clock::now();
+  std::vector<ptm::Tensor> outputs = session.run(entryName, std::move(inputs), inputsPath);
+  std::chrono::duration<double, std::milli> elapsed = std::chrono::steady_clock::now() - start;
+
+  std::vector<const ptm::Tensor *> outputPointers;
+  std::string written;
+  for (const ptm::Tensor &output : outputs) {
+    outputPointers.push_back(&output);
+    written += (written.empty() ? "" : ", ") + output.name() + ": " + ptm::formatSignature(output.dtype(), output.shape());
+  }
+  ptm::writeSafetensors(outputPath, outputPointers);
+  std::printf("%s: ran in %.3f ms, wrote %s to %s\n", entryName.c_str(), elapsed.count(), written.c_str(),
+              outputPath.c_str());
+  return 0;
+}
+
+// Valid random inputs for `entry`: token ids uniform below their bound, other
+// integers zero, floats standard normal. attention_mask is left out so that the
+// session supplies its default of all ones.
+ptm::TensorMap randomInputs(const ptm::artifact::Entry &entry, uint64_t seed) {
+  std::mt19937_64 generator(seed);
+  ptm::TensorMap inputs;
+  if (!entry.inputs())
+    return inputs;
+  for (const ptm::artifact::TensorDesc *desc : *entry.inputs()) {
+    std::string name = desc->name()->str();
+    if (name == "attention_mask")
+      continue;
+    ptm::Tensor tensor(name, ptm::toRuntimeDType(desc->dtype()), ptm::shapeOf(*desc));
+    int64_t bound = desc->value_bound();
+    std::uniform_int_distribution<int64_t> tokenId(0, bound > 0 ? bound - 1 : 0);
+    std::normal_distribution<double> normal(0.0, 1.0);
+    for (int64_t i = 0; i < tensor.numElements(); ++i) {
+      switch (tensor.dtype()) {
+      case ptm::DType::I64: tensor.dataAs<int64_t>()[i] = tokenId(generator); break;
+      case ptm::DType::I32: tensor.dataAs<int32_t>()[i] = static_cast<int32_t>(tokenId(generator)); break;
+      case ptm::DType::F32: tensor.dataAs<float>()[i] = static_cast<float>(normal(generator)); break;
+      case ptm::DType::F64: tensor.dataAs<double>()[i] = normal(generator); break;
+      default:
+        throw ptm::Error("bench cannot make random values for input '" + name + "' of dtype " +
+                         std::string(ptm::signatureName(tensor.dtype())));
+      }
+    }
+    inputs.emplace(name, std::move(tensor));
+  }
+  return inputs;
+}
+
+int runBench(const CommandLine &commandLine) {
+  const std::string &model = modelPath(commandLine);
+  std::string entryName = commandLine.value("--entry", "forward");
+  int iterations = integerFlag(commandLine, "--iters", 20, 1);
+  int warmup = integerFlag(commandLine, "--warmup", 3, 0);
+  int threads = integerFlag(commandLine, "--threads", 0, 1);
+
+  ptm::Session session(model, ptm::SessionOptions{threads});
+  const ptm::artifact::Entry &entry = session.artifactReader().entry(entryName);
+  session.initRandomWeights(/*seed=*/0);
+  ptm::EntryCall call = session.prepareCall(entryName, randomInputs(entry, /*seed=*/0), "random inputs");
+  for (int i = 0; i < warmup; ++i)
+    call.invoke();
+  std::vector<double> milliseconds;
+  for (int i = 0; i < iterations; ++i) {
+    auto start = std::chrono::steady_clock::now();
+    call.invoke();
+    milliseconds.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
+  }
+  std::sort(milliseconds.begin(), milliseconds.end());
+  size_t middle = milliseconds.size() / 2;
+  double median = milliseconds.size() % 2 ? milliseconds[middle] : (milliseconds[middle - 1] + milliseconds[middle]) / 2;
+  int threadCount = session.threadPool().threadCount();
+  std::printf("%s: %s after %d warm-up, %s: median %.3f ms, min %.3f ms\n", entryName.c_str(),
+              counted(iterations, "call").c_str(), warmup, counted(threadCount, "thread").c_str(), median,
+              milliseconds.front());
+  std::printf("bench entry=%s iters=%d threads=%d median_ms=%.3f min_ms=%.3f\n", entryName.c_str(), iterations,
+              threadCount, median, milliseconds.front());
+  return 0;
+}
+
+struct Command {
+  const char *name;
+  const char *usage;
+  std::set<std::string> valueFlags;
+  int (*run)(const CommandLine &);
+};
+
+const std::vector<Command> &commands() {
+  static const std::vector<Command> all = {
+      {"info", kInfoUsage, {}, runInfo},
+      {"forward", kForwardUsage, {"--weights", "--inputs", "--out", "--entry", "--threads"}, runForward},
+      {"bench", kBenchUsage, {"--entry", "--iters", "--warmup", "--threads"}, runBench},
+  };
+  return all;
+}
+
+int usageError(const std::string &message, const std::string &helpCommand) {
+  std::cerr << "ptm-run: error: " << message << " (see '" << helpCommand << " --help')\n";
+  return kExitUsage;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  if (argc < 2)
+    return usageError("missing command", "ptm-run");
+  std::string commandName = argv[1];
+  if (commandName == "--help" || commandName == "-h") {
+    std::cout << kMainUsage;
+    return 0;
+  }
+  if (commandName == "--version") {
+    std::cout << "ptm-run " << PTM_VERSION_STRING << "\n";
+    return 0;
+  }
+  const Command *command = nullptr;
+  for (const Command &candidate : commands())
+    if (commandName == candidate.name)
+      command = &candidate;
+  if (!command)
+    return usageError("unknown command '" + commandName + "'", "ptm-run");
+
+  std::string helpCommand = "ptm-run " + commandName;
+  try {
+    CommandLine commandLine = parseCommandLine(argc, argv, 2, command->valueFlags);
+    if (commandLine.help) {
+      std::cout << command->usage;
+      return 0;
+    }
+    return command->run(commandLine);
+  } catch (const UsageError &error) {
+    return usageError(error.message, helpCommand);
+  } catch (const std::bad_alloc &) {
+    std::cerr << "ptm-run: error: out of memory\n";
+  } catch (const std::exception &error) {
+    std::cerr << "ptm-run: error: " << error.what() << "\n";
+  }
+  return kExitError;
+}

@@ -1,0 +1,60 @@
+// ptmc: compiles a model spec into a ptm artifact.
+//   ptmc MODEL_DIR -o model.ptm --batch B --seq T [--mode infer] [--emit=STAGE]
+#include "compiler/driver/Driver.h"
+
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/WithColor.h"
+
+using namespace llvm;
+
+namespace {
+
+cl::OptionCategory category("ptmc options");
+cl::opt<std::string> modelPath(cl::Positional, cl::Required,
+                               cl::desc("<model dir with config.json | config.json>"),
+                               cl::cat(category));
+cl::opt<std::string> outputPath("o", cl::desc("Output file (artifact, or the printed stage; "
+                                              "default stdout for printed stages)"),
+                                cl::value_desc("file"), cl::init(""), cl::cat(category));
+cl::opt<int64_t> batch("batch", cl::desc("Batch size of the entry points"), cl::init(1),
+                       cl::cat(category));
+cl::opt<int64_t> seqLen("seq", cl::desc("Sequence length of the entry points"), cl::init(128),
+                        cl::cat(category));
+cl::opt<std::string> mode("mode", cl::desc("What to compile: infer"), cl::init("infer"),
+                          cl::cat(category));
+cl::opt<ptm::compiler::EmitStage> emit(
+    "emit", cl::desc("Stage to stop after"), cl::init(ptm::compiler::EmitStage::Artifact),
+    cl::values(clEnumValN(ptm::compiler::EmitStage::Ptm, "ptm", "ptm dialect as built"),
+               clEnumValN(ptm::compiler::EmitStage::Linalg, "linalg",
+                          "after fusion, decomposition and tiling (linalg on tensors)"),
+               clEnumValN(ptm::compiler::EmitStage::Llvm, "llvm", "LLVM dialect"),
+               clEnumValN(ptm::compiler::EmitStage::LlvmIr, "llvm-ir", "optimised LLVM IR"),
+               clEnumValN(ptm::compiler::EmitStage::Artifact, "artifact",
+                          "the artifact (default)")),
+    cl::cat(category));
+cl::opt<bool> noFuse("no-fuse", cl::desc("Disable graph fusion (for comparison)"),
+                     cl::cat(category));
+cl::opt<bool> noTile("no-tile", cl::desc("Disable tiling (for comparison)"), cl::cat(category));
+
+} // namespace
+
+int main(int argc, char **argv) {
+  InitLLVM init(argc, argv);
+  cl::HideUnrelatedOptions(category);
+  cl::ParseCommandLineOptions(argc, argv, "ptmc: compile transformer models to native code\n");
+  ptm::compiler::DriverOptions options;
+  options.modelPath = modelPath;
+  options.outputPath = outputPath;
+  options.emit = emit;
+  options.batch = batch;
+  options.seqLen = seqLen;
+  options.mode = mode;
+  options.fuse = !noFuse;
+  options.tile = !noTile;
+  if (Error error = ptm::compiler::compile(options)) {
+    WithColor::error(errs(), "ptmc") << toString(std::move(error)) << "\n";
+    return 1;
+  }
+  return 0;
+}
