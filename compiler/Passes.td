@@ -16,6 +16,18 @@ def PtmFuse : Pass<"ptm-fuse", "mlir::func::FuncOp"> {
   let dependentDialects = ["::ptm::PtmDialect"];
 }
 
+def PtmFuseElementwise : Pass<"ptm-fuse-elementwise", "mlir::func::FuncOp"> {
+  let summary = "Fuse chains of elementwise linalg ops into one loop nest";
+  let description = [{
+    Fuses a linalg op into an elementwise (all-parallel) consumer when the
+    consumer is its only user: bias + residual adds, the GELU epilogue and
+    layer norm's final affine map each become one pass over memory. Producers
+    are never fused into reductions or contractions, where they would be
+    recomputed once per reduction step.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
 def PtmDecompose : Pass<"ptm-decompose", "mlir::ModuleOp"> {
   let summary = "Lower ptm ops to linalg, tensor, arith and math";
   let description = [{

@@ -26,7 +26,7 @@ void buildPtmToLinalgPipeline(OpPassManager &pm, const CpuPipelineOptions &optio
     addPipeline(pm, "func.func(ptm-fuse)");
   addPipeline(pm, "canonicalize,ptm-decompose,canonicalize,cse");
   if (options.fuse)
-    addPipeline(pm, "func.func(linalg-fuse-elementwise-ops),canonicalize,cse");
+    addPipeline(pm, "func.func(ptm-fuse-elementwise),canonicalize,cse");
   if (options.tile)
     addPipeline(pm, "func.func(ptm-tile),canonicalize,cse");
 }
@@ -39,8 +39,8 @@ void buildLinalgToLlvmPipeline(OpPassManager &pm, const CpuPipelineOptions &) {
                   "function-boundary-type-conversion=identity-layout-map},"
                   "buffer-results-to-out-params{hoist-static-allocs modify-public-functions},"
                   "canonicalize,buffer-deallocation-pipeline");
-  addPipeline(pm, "func.func(convert-linalg-to-loops),lower-affine,canonicalize,cse,"
-                  "func.func(loop-invariant-code-motion),expand-strided-metadata,"
+  addPipeline(pm, "func.func(convert-linalg-to-loops),expand-strided-metadata,lower-affine,"
+                  "canonicalize,cse,func.func(loop-invariant-code-motion),"
                   "convert-scf-to-cf,convert-math-to-llvm,convert-math-to-libm,"
                   "arith-expand,convert-arith-to-llvm,convert-index-to-llvm,"
                   "finalize-memref-to-llvm,"
