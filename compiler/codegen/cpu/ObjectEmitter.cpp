@@ -1,6 +1,7 @@
 #include "compiler/codegen/cpu/ObjectEmitter.h"
 
 #include "mlir/Target/LLVMIR/Export.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
@@ -92,12 +93,14 @@ CpuTarget hostCpuTarget() {
   CpuTarget target;
   target.triple = sys::getDefaultTargetTriple();
   target.cpu = sys::getHostCPUName().str();
-  std::string features;
-  for (const auto &feature : sys::getHostCPUFeatures()) {
-    if (!features.empty())
-      features += ',';
-    features += (feature.second ? "+" : "-") + feature.first().str();
-  }
+  // Only the enabled features: the CPU name implies the rest, and the list
+  // is what `ptm-run info` shows.
+  std::vector<std::string> enabled;
+  for (const auto &feature : sys::getHostCPUFeatures())
+    if (feature.second)
+      enabled.push_back("+" + feature.first().str());
+  llvm::sort(enabled);
+  std::string features = llvm::join(enabled, ",");
   target.features = features;
   return target;
 }
