@@ -45,11 +45,13 @@ def PtmDecompose : Pass<"ptm-decompose", "mlir::ModuleOp"> {
 def PtmTile : Pass<"ptm-tile", "mlir::func::FuncOp"> {
   let summary = "Tile contractions for cache locality";
   let description = [{
-    Tiles every `linalg.matmul` and `linalg.batch_matmul` into cache-sized
-    blocks (`tile-m` x `tile-n` x `tile-k`) with scf.for loops on tensors,
-    then rewrites each tile into a generic whose innermost loop runs along N,
-    the contiguous dimension of the rhs and the result, so that the vector
-    code generator streams rows instead of striding columns.
+    Tiles every `linalg.matmul` and `linalg.batch_matmul` on tensors into
+    `tile-m` x `tile-n` output tiles, an `scf.forall` whose iterations are
+    independent (the runtime runs them on its thread pool), and `tile-k`
+    reduction steps, an `scf.for` inside each output tile. Each tile then
+    becomes a generic whose innermost loop runs along the contiguous dimension
+    (N for a [K, N] rhs, K for a transposed one), so that the vector code
+    generator streams rows instead of striding columns.
   }];
   let options = [
     Option<"tileM", "tile-m", "int64_t", "64", "Rows of the result per tile">,
@@ -57,7 +59,28 @@ def PtmTile : Pass<"ptm-tile", "mlir::func::FuncOp"> {
     Option<"tileK", "tile-k", "int64_t", "128", "Reduction depth per tile">
   ];
   let dependentDialects = ["::mlir::scf::SCFDialect", "::mlir::linalg::LinalgDialect",
-                           "::mlir::affine::AffineDialect"];
+                           "::mlir::affine::AffineDialect", "::mlir::vector::VectorDialect"];
+}
+
+def PtmParallelToRuntime : Pass<"ptm-parallel-to-runtime", "mlir::ModuleOp"> {
+  let summary = "Run scf.forall loops on the runtime's thread pool";
+  let description = [{
+    Runs on buffers, before lowering to LLVM. Each outermost `scf.forall`
+    with constant bounds becomes a call of the runtime's `parallel_for`
+    callback (runtime/RuntimeCallbacks.h): its body is outlined into a
+    function `void body(int64_t begin, int64_t end, void *context)` that
+    runs the linearised iterations [begin, end), and the values it uses from
+    above are packed into a stack-allocated context (memrefs as their
+    descriptors). The callback table is the one the entry wrapper received
+    (see ptm-emit-entry-abi), kept in the module global
+    `ptm_runtime_callbacks`. Nested foralls stay serial.
+  }];
+  let options = [
+    Option<"grain", "grain", "int64_t", "1",
+           "Fewest iterations a thread takes at once">
+  ];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect", "::mlir::scf::SCFDialect",
+                           "::mlir::func::FuncDialect", "::mlir::arith::ArithDialect"];
 }
 
 def PtmEmitEntryAbi : Pass<"ptm-emit-entry-abi", "mlir::ModuleOp"> {
@@ -67,7 +90,9 @@ def PtmEmitEntryAbi : Pass<"ptm-emit-entry-abi", "mlir::ModuleOp"> {
     `void ptm_entry_<name>(void **buffers, const PtmRuntimeCallbacks *cb)`,
     which loads one pointer per argument from `buffers` and calls the
     bare-pointer function. The runtime needs no knowledge of MLIR's memref
-    descriptors and the argument count is unlimited.
+    descriptors and the argument count is unlimited. When the module runs
+    loops in parallel, the wrapper first stores the callback table in
+    `ptm_runtime_callbacks`.
   }];
   let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
 }

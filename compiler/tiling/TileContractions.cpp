@@ -1,18 +1,28 @@
 // ptm-tile: cache tiling of matmul and batch_matmul.
 //
-// Each contraction is tiled on tensors into tile-m x tile-n x tile-k blocks
-// (scf.for, remainders handled by the tiling interface), and each tile is
+// Each contraction is tiled on tensors into tile-m x tile-n output tiles
+// (scf.forall, run in parallel by the runtime) and tile-k reduction steps
+// (scf.for); the tiling interface handles remainders. Each tile is
 // rewritten as a linalg.generic whose loop order puts the contiguous
 // dimension innermost:
 //   rhs [K, N]  -> loops (m, k, n): the inner loop streams a row of rhs and
 //                  of the result, which the vectoriser turns into FMAs;
 //   rhs [N, K]  -> loops (m, n, k): the inner loop is a dot product over two
 //                  contiguous rows, marked reassociable so it vectorises.
+// A plain matmul whose output tile has static sizes divisible by the register
+// tile (8 x 32) instead gets a register tile: each 8x32 block of the result is
+// a vector.contract accumulated in registers across the whole reduction tile
+// (hoisted out of the k loop), which lowers to 8 broadcasts and 8 FMAs on
+// vector<32xf32> per k step.
 #include "compiler/Passes.h"
 
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
+#include "mlir/Dialect/Tensor/Transforms/Transforms.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "mlir/Transforms/LoopInvariantCodeMotionUtils.h"
 
 namespace ptm {
 #define GEN_PASS_DEF_PTMTILE
@@ -22,6 +32,9 @@ namespace ptm {
 using namespace mlir;
 
 namespace {
+
+constexpr int64_t kRegisterTileM = 8;
+constexpr int64_t kRegisterTileN = 32;
 
 // True when the innermost dimension of the rhs operand is the reduction
 // dimension, i.e. the rhs is stored [N, K].
@@ -55,29 +68,52 @@ struct PtmTilePass : ptm::impl::PtmTileBase<PtmTilePass> {
     for (linalg::LinalgOp op : contractions)
       if (failed(tileContraction(rewriter, op)))
         return signalPassFailure();
+    if (failed(keepAccumulatorsInRegisters()))
+      signalPassFailure();
   }
 
   LogicalResult tileContraction(RewriterBase &rewriter, linalg::LinalgOp op) {
     bool batched = isa<linalg::BatchMatmulOp>(op.getOperation());
     bool transposed = rhsIsTransposed(op);
-    SmallVector<OpFoldResult> tileSizes;
-    if (batched)
-      tileSizes.push_back(rewriter.getIndexAttr(1));
-    for (int64_t size : {tileM.getValue(), tileN.getValue(), tileK.getValue()})
-      tileSizes.push_back(rewriter.getIndexAttr(size));
+    auto sizes = [&](ArrayRef<int64_t> mnk) {
+      SmallVector<OpFoldResult> tileSizes;
+      if (batched)
+        tileSizes.push_back(rewriter.getIndexAttr(1));
+      for (int64_t size : mnk)
+        tileSizes.push_back(rewriter.getIndexAttr(size));
+      return tileSizes;
+    };
 
-    scf::SCFTilingOptions options;
-    options.setTileSizes(tileSizes);
-    options.setLoopType(scf::SCFTilingOptions::LoopType::ForOp);
+    // Output tiles are independent: an scf.forall that the runtime's thread
+    // pool runs in parallel. Within a tile, the reduction is tiled serially.
+    scf::SCFTilingOptions outputTiling;
+    outputTiling.setTileSizes(sizes({tileM, tileN, 0}));
+    outputTiling.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
     rewriter.setInsertionPoint(op);
-    FailureOr<scf::SCFTilingResult> tiled =
-        scf::tileUsingSCF(rewriter, cast<TilingInterface>(op.getOperation()), options);
-    if (failed(tiled))
+    FailureOr<scf::SCFTilingResult> outer =
+        scf::tileUsingSCF(rewriter, cast<TilingInterface>(op.getOperation()), outputTiling);
+    if (failed(outer))
       return op.emitError("ptm-tile could not tile this contraction");
-    rewriter.replaceOp(op, tiled->replacements);
+    rewriter.replaceOp(op, outer->replacements);
+
+    auto outputTile = cast<TilingInterface>(outer->tiledOps.front());
+    scf::SCFTilingOptions reductionTiling;
+    reductionTiling.setTileSizes(sizes({0, 0, tileK}));
+    reductionTiling.setLoopType(scf::SCFTilingOptions::LoopType::ForOp);
+    rewriter.setInsertionPoint(outputTile);
+    FailureOr<scf::SCFTilingResult> tiled =
+        scf::tileUsingSCF(rewriter, outputTile, reductionTiling);
+    if (failed(tiled))
+      return op.emitError("ptm-tile could not tile the reduction of this contraction");
+    rewriter.replaceOp(outputTile, tiled->replacements);
 
     for (Operation *tileOp : tiled->tiledOps) {
       auto tile = cast<linalg::LinalgOp>(tileOp);
+      if (!batched && !transposed && fitsRegisterTile(tile)) {
+        if (failed(registerTileAndVectorize(rewriter, tile)))
+          return failure();
+        continue;
+      }
       rewriter.setInsertionPoint(tile);
       FailureOr<linalg::GenericOp> generic = linalg::generalizeNamedOp(rewriter, tile);
       if (failed(generic))
@@ -91,6 +127,61 @@ struct PtmTilePass : ptm::impl::PtmTileBase<PtmTilePass> {
       }
       markContractionBody(*generic, /*reassociate=*/transposed);
     }
+    return success();
+  }
+
+  static bool fitsRegisterTile(linalg::LinalgOp tile) {
+    SmallVector<int64_t> ranges = tile.getStaticLoopRanges();
+    return !ShapedType::isDynamicShape(ranges) && ranges[0] % kRegisterTileM == 0 &&
+           ranges[1] % kRegisterTileN == 0;
+  }
+
+  LogicalResult registerTileAndVectorize(RewriterBase &rewriter, linalg::LinalgOp tile) {
+    scf::SCFTilingOptions registerTiling;
+    registerTiling.setTileSizes({rewriter.getIndexAttr(kRegisterTileM),
+                                 rewriter.getIndexAttr(kRegisterTileN), rewriter.getIndexAttr(1)});
+    registerTiling.setLoopType(scf::SCFTilingOptions::LoopType::ForOp);
+    rewriter.setInsertionPoint(tile);
+    FailureOr<scf::SCFTilingResult> registers =
+        scf::tileUsingSCF(rewriter, cast<TilingInterface>(tile.getOperation()), registerTiling);
+    if (failed(registers))
+      return tile.emitError("ptm-tile could not tile a contraction into register tiles");
+    rewriter.replaceOp(tile, registers->replacements);
+    for (Operation *registerTile : registers->tiledOps) {
+      rewriter.setInsertionPoint(registerTile);
+      FailureOr<linalg::VectorizationResult> vectorized =
+          linalg::vectorize(rewriter, registerTile, /*inputVectorSizes=*/{},
+                            /*inputScalableVecDims=*/{}, /*vectorizeNDExtract=*/false,
+                            /*flatten1DDepthwiseConv=*/false,
+                            /*assumeDynamicDimsMatchVecSizes=*/false,
+                            /*createNamedContraction=*/true);
+      if (failed(vectorized))
+        return registerTile->emitError("ptm-tile could not vectorize a register tile");
+      rewriter.replaceOp(registerTile, vectorized->replacements);
+    }
+    return success();
+  }
+
+  // Folds the slices around each vector.contract into its transfers, then
+  // keeps every accumulator in registers across its reduction loop.
+  LogicalResult keepAccumulatorsInRegisters() {
+    MLIRContext *ctx = &getContext();
+    RewritePatternSet patterns(ctx);
+    tensor::populateFoldTensorSubsetIntoVectorTransferPatterns(patterns);
+    for (RegisteredOperationName name : ctx->getRegisteredOperations())
+      if (name.getDialectNamespace() == "tensor" || name.getDialectNamespace() == "vector" ||
+          name.getDialectNamespace() == "scf")
+        name.getCanonicalizationPatterns(patterns, ctx);
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      return failure();
+    SmallVector<scf::ForOp> reductionLoops;
+    getOperation().walk([&](scf::ForOp loop) {
+      if (!loop.getBody()->getOps<vector::ContractionOp>().empty())
+        reductionLoops.push_back(loop);
+    });
+    IRRewriter rewriter(ctx);
+    for (scf::ForOp loop : reductionLoops)
+      hoistLoopInvariantSubsets(rewriter, cast<LoopLikeOpInterface>(loop.getOperation()));
     return success();
   }
 };

@@ -3,6 +3,7 @@
 // (see runtime/RuntimeCallbacks.h). Runs on the LLVM dialect after functions
 // were converted with bare-pointer memrefs, so argument i is buffers[i].
 #include "compiler/Passes.h"
+#include "compiler/codegen/cpu/ParallelToRuntime.h"
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/IR/Builders.h"
@@ -52,6 +53,10 @@ struct PtmEmitEntryAbiPass : ptm::impl::PtmEmitEntryAbiBase<PtmEmitEntryAbiPass>
     Block *body = wrapper.addEntryBlock(builder);
     builder.setInsertionPointToStart(body);
     Value buffers = body->getArgument(0);
+    if (auto callbacksGlobal = module.lookupSymbol<LLVM::GlobalOp>(ptm::kRuntimeCallbacksGlobal)) {
+      Value slot = LLVM::AddressOfOp::create(builder, loc, callbacksGlobal);
+      LLVM::StoreOp::create(builder, loc, body->getArgument(1), slot);
+    }
     SmallVector<Value> arguments;
     for (unsigned i = 0; i < entryType.getNumParams(); ++i) {
       Value slot = LLVM::GEPOp::create(builder, loc, ptrType, ptrType, buffers,

@@ -38,14 +38,20 @@ void buildLinalgToLlvmPipeline(OpPassManager &pm, const CpuPipelineOptions &) {
   addPipeline(pm, "one-shot-bufferize{bufferize-function-boundaries "
                   "function-boundary-type-conversion=identity-layout-map},"
                   "buffer-results-to-out-params{hoist-static-allocs modify-public-functions},"
-                  "canonicalize,buffer-deallocation-pipeline");
-  addPipeline(pm, "func.func(convert-linalg-to-loops),expand-strided-metadata,lower-affine,"
+                  "canonicalize,buffer-deallocation-pipeline,"
+                  "ptm-parallel-to-runtime,scf-forall-to-for,canonicalize");
+  // Register tiles: n-D transfers unroll into rows, contractions into
+  // broadcast + FMA outer products.
+  addPipeline(pm, "func.func(convert-linalg-to-loops),"
+                  "func.func(convert-vector-to-scf{full-unroll}),"
+                  "expand-strided-metadata,lower-affine,"
                   "canonicalize,cse,func.func(loop-invariant-code-motion),"
+                  "convert-vector-to-llvm{vector-contract-lowering=outerproduct},"
                   "convert-scf-to-cf,convert-math-to-llvm,convert-math-to-libm,"
                   "arith-expand,convert-arith-to-llvm,convert-index-to-llvm,"
                   "finalize-memref-to-llvm,"
                   "convert-func-to-llvm{use-bare-ptr-memref-call-conv},"
-                  "convert-cf-to-llvm,reconcile-unrealized-casts,"
+                  "convert-cf-to-llvm,convert-ub-to-llvm,reconcile-unrealized-casts,"
                   "ptm-emit-entry-abi,canonicalize");
 }
 

@@ -1,0 +1,154 @@
+// RUN: ptm-opt %s --pass-pipeline='builtin.module(func.func(ptm-tile))' | FileCheck %s --check-prefix=DEFAULT
+// RUN: ptm-opt %s --pass-pipeline='builtin.module(func.func(ptm-tile{tile-m=8 tile-n=16 tile-k=4}))' | FileCheck %s --check-prefix=SMALL
+// ptm-tile: output tiles (tile-m x tile-n) in an scf.forall, the reduction in
+// tile-k steps in an scf.for inside it; each tile becomes a linalg.generic
+// whose innermost loop runs along the contiguous dimension:
+//   rhs [K, N] -> loops (m, k, n), fastmath<contract>
+//   rhs [N, K] -> loops (m, n, k), fastmath<reassoc,contract> (a dot product)
+
+// For loops (m, k, n): lhs (m, k) = (d0, d1), rhs (k, n) = (d1, d2), out (m, n) = (d0, d2).
+// DEFAULT-DAG: #[[MK:map[0-9]*]] = affine_map<(d0, d1, d2) -> (d0, d1)>
+// DEFAULT-DAG: #[[KN:map[0-9]*]] = affine_map<(d0, d1, d2) -> (d1, d2)>
+// DEFAULT-DAG: #[[MN:map[0-9]*]] = affine_map<(d0, d1, d2) -> (d0, d2)>
+// SMALL-DAG: #[[MK:map[0-9]*]] = affine_map<(d0, d1, d2) -> (d0, d1)>
+// SMALL-DAG: #[[KN:map[0-9]*]] = affine_map<(d0, d1, d2) -> (d1, d2)>
+// SMALL-DAG: #[[MN:map[0-9]*]] = affine_map<(d0, d1, d2) -> (d0, d2)>
+// For loops (b, m, k, n).
+// SMALL-DAG: #[[BMK:map[0-9]*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>
+// SMALL-DAG: #[[BKN:map[0-9]*]] = affine_map<(d0, d1, d2, d3) -> (d0, d2, d3)>
+// SMALL-DAG: #[[BMN:map[0-9]*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d3)>
+
+// Default tiles: 64 x 256 outputs, K in steps of 128. A plain matmul whose
+// output tile divides into 8 x 32 register tiles keeps each register tile's
+// accumulator in a vector across the k loop and multiplies with vector.contract.
+// DEFAULT-LABEL: func.func @matmul
+// DEFAULT-SAME: (%[[A:.*]]: tensor<128x512xf32>, %[[B:.*]]: tensor<512x512xf32>, %[[C:.*]]: tensor<128x512xf32>)
+// DEFAULT-DAG: %[[C0:.*]] = arith.constant 0 : index
+// DEFAULT-DAG: %[[C1:.*]] = arith.constant 1 : index
+// DEFAULT-DAG: %[[C8:.*]] = arith.constant 8 : index
+// DEFAULT-DAG: %[[C32:.*]] = arith.constant 32 : index
+// DEFAULT-DAG: %[[C64:.*]] = arith.constant 64 : index
+// DEFAULT-DAG: %[[C128:.*]] = arith.constant 128 : index
+// DEFAULT-DAG: %[[C256:.*]] = arith.constant 256 : index
+// DEFAULT-DAG: %[[C512:.*]] = arith.constant 512 : index
+// DEFAULT: %[[R:.*]] = scf.forall (%[[I:.*]], %[[J:.*]]) = (0, 0) to (128, 512) step (64, 256) shared_outs(%[[OUT:.*]] = %[[C]]) -> (tensor<128x512xf32>)
+// DEFAULT: %[[ACC:.*]] = tensor.extract_slice %[[OUT]][%[[I]], %[[J]]] [64, 256] [1, 1]
+// DEFAULT: %[[T:.*]] = scf.for %{{.*}} = %[[C0]] to %[[C512]] step %[[C128]] iter_args(%{{.*}} = %[[ACC]]) -> (tensor<64x256xf32>)
+// DEFAULT: scf.for %{{.*}} = %[[C0]] to %[[C64]] step %[[C8]]
+// DEFAULT: scf.for %{{.*}} = %[[C0]] to %[[C256]] step %[[C32]]
+// DEFAULT: %[[INIT:.*]] = vector.transfer_read {{.*}} : tensor<64x256xf32>, vector<8x32xf32>
+// DEFAULT: scf.for %{{.*}} = %[[C0]] to %[[C128]] step %[[C1]] iter_args({{.*}}%[[VACC:[a-z0-9_]+]] = %[[INIT]])
+// DEFAULT-DAG: %[[LHS:.*]] = vector.transfer_read %[[A]]{{.*}} : tensor<128x512xf32>, vector<8x1xf32>
+// DEFAULT-DAG: %[[RHS:.*]] = vector.transfer_read %[[B]]{{.*}} : tensor<512x512xf32>, vector<1x32xf32>
+// DEFAULT: vector.contract {{.*}} %[[LHS]], %[[RHS]], %[[VACC]] : vector<8x1xf32>, vector<1x32xf32> into vector<8x32xf32>
+// DEFAULT: vector.transfer_write {{.*}} : vector<8x32xf32>, tensor<64x256xf32>
+// DEFAULT: scf.forall.in_parallel
+// DEFAULT-NEXT: tensor.parallel_insert_slice %[[T]] into %[[OUT]][%[[I]], %[[J]]] [64, 256] [1, 1]
+// DEFAULT-NOT: linalg.
+// DEFAULT: return %[[R]]
+
+// With a 16-column tile the register tile does not fit: a generic with loops
+// (m, k, n) on 8 x 4 x 16 tiles.
+// SMALL-LABEL: func.func @matmul
+// SMALL-DAG: %[[C512:.*]] = arith.constant 512 : index
+// SMALL-DAG: %[[C4:.*]] = arith.constant 4 : index
+// SMALL: scf.forall (%{{.*}}, %{{.*}}) = (0, 0) to (128, 512) step (8, 16)
+// SMALL: scf.for %{{.*}} = %{{.*}} to %[[C512]] step %[[C4]] iter_args(%{{.*}}) -> (tensor<8x16xf32>)
+// SMALL: linalg.generic {indexing_maps = [#[[MK]], #[[KN]], #[[MN]]], iterator_types = ["parallel", "reduction", "parallel"]}
+// SMALL-SAME: ins(%{{.*}}, %{{.*}} : tensor<8x4xf32>, tensor<4x16xf32>) outs(%{{.*}} : tensor<8x16xf32>)
+// SMALL-NOT: linalg.matmul
+// SMALL: return
+func.func @matmul(%a: tensor<128x512xf32>, %b: tensor<512x512xf32>, %c: tensor<128x512xf32>) -> tensor<128x512xf32> {
+  %0 = linalg.matmul ins(%a, %b : tensor<128x512xf32>, tensor<512x512xf32>) outs(%c : tensor<128x512xf32>) -> tensor<128x512xf32>
+  return %0 : tensor<128x512xf32>
+}
+
+// rhs stored [N, K] (a torch Linear weight): loops (m, n, k), reassociable sum.
+// SMALL-LABEL: func.func @matmul_transposed_rhs
+// SMALL: scf.forall (%{{.*}}, %[[J:.*]]) = (0, 0) to (32, 48) step (8, 16)
+// SMALL: %[[COLS:.*]] = tensor.extract_slice %{{.*}}[%[[J]], 0] [16, 64] [1, 1] : tensor<48x64xf32> to tensor<16x64xf32>
+// SMALL: scf.for %[[K:.*]] = %{{.*}} to %{{.*}} step %{{.*}} iter_args
+// SMALL: tensor.extract_slice %[[COLS]][0, %[[K]]] [16, 4] [1, 1]
+// SMALL: linalg.generic {indexing_maps = [#[[MN]], #[[KN]], #[[MK]]], iterator_types = ["parallel", "parallel", "reduction"]}
+// SMALL-SAME: ins(%{{.*}}, %{{.*}} : tensor<8x4xf32>, tensor<16x4xf32>) outs(%{{.*}} : tensor<8x16xf32>)
+// SMALL: arith.mulf %{{.*}}, %{{.*}} fastmath<reassoc,contract> : f32
+// SMALL: arith.addf %{{.*}}, %{{.*}} fastmath<reassoc,contract> : f32
+// SMALL: return
+func.func @matmul_transposed_rhs(%a: tensor<32x64xf32>, %b: tensor<48x64xf32>, %c: tensor<32x48xf32>) -> tensor<32x48xf32> {
+  %0 = linalg.matmul indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (n, k)>, affine_map<(m, n, k) -> (m, n)>]
+    ins(%a, %b : tensor<32x64xf32>, tensor<48x64xf32>) outs(%c : tensor<32x48xf32>) -> tensor<32x48xf32>
+  return %0 : tensor<32x48xf32>
+}
+
+// Batches are tiled by one; loops (b, m, k, n).
+// DEFAULT-LABEL: func.func @batch_matmul
+// DEFAULT-DAG: %[[C256:.*]] = arith.constant 256 : index
+// DEFAULT-DAG: %[[C128:.*]] = arith.constant 128 : index
+// DEFAULT: scf.forall (%{{.*}}, %{{.*}}, %{{.*}}) = (0, 0, 0) to (4, 128, 512) step (1, 64, 256)
+// DEFAULT: scf.for %{{.*}} = %{{.*}} to %[[C256]] step %[[C128]]
+// DEFAULT: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "reduction", "parallel"]
+// DEFAULT-SAME: ins(%{{.*}}, %{{.*}} : tensor<1x64x128xf32>, tensor<1x128x256xf32>) outs(%{{.*}} : tensor<1x64x256xf32>)
+// DEFAULT: fastmath<contract>
+// DEFAULT: return
+
+// SMALL-LABEL: func.func @batch_matmul
+// SMALL-DAG: %[[C256:.*]] = arith.constant 256 : index
+// SMALL-DAG: %[[C4:.*]] = arith.constant 4 : index
+// SMALL: scf.forall (%{{.*}}, %{{.*}}, %{{.*}}) = (0, 0, 0) to (4, 128, 512) step (1, 8, 16)
+// SMALL: scf.for %{{.*}} = %{{.*}} to %[[C256]] step %[[C4]]
+// SMALL: linalg.generic {indexing_maps = [#[[BMK]], #[[BKN]], #[[BMN]]], iterator_types = ["parallel", "parallel", "reduction", "parallel"]}
+// SMALL-SAME: ins(%{{.*}}, %{{.*}} : tensor<1x8x4xf32>, tensor<1x4x16xf32>) outs(%{{.*}} : tensor<1x8x16xf32>)
+// SMALL: arith.mulf %{{.*}}, %{{.*}} fastmath<contract> : f32
+// SMALL-NOT: linalg.batch_matmul
+// SMALL: return
+func.func @batch_matmul(%a: tensor<4x128x256xf32>, %b: tensor<4x256x512xf32>, %c: tensor<4x128x512xf32>) -> tensor<4x128x512xf32> {
+  %0 = linalg.batch_matmul ins(%a, %b : tensor<4x128x256xf32>, tensor<4x256x512xf32>) outs(%c : tensor<4x128x512xf32>) -> tensor<4x128x512xf32>
+  return %0 : tensor<4x128x512xf32>
+}
+
+// Attention scores Q Kᵀ: batched with a transposed rhs, loops (b, m, n, k).
+// SMALL-LABEL: func.func @batch_matmul_transposed_rhs
+// SMALL: scf.forall (%{{.*}}, %{{.*}}, %{{.*}}) = (0, 0, 0) to (4, 32, 48) step (1, 8, 16)
+// SMALL: linalg.generic {indexing_maps = [#[[BMN]], #[[BKN]], #[[BMK]]], iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
+// SMALL-SAME: ins(%{{.*}}, %{{.*}} : tensor<1x8x4xf32>, tensor<1x16x4xf32>) outs(%{{.*}} : tensor<1x8x16xf32>)
+// SMALL: arith.mulf %{{.*}}, %{{.*}} fastmath<reassoc,contract> : f32
+// SMALL: return
+func.func @batch_matmul_transposed_rhs(%a: tensor<4x32x64xf32>, %b: tensor<4x48x64xf32>, %c: tensor<4x32x48xf32>) -> tensor<4x32x48xf32> {
+  %0 = linalg.batch_matmul indexing_maps = [affine_map<(b, m, n, k) -> (b, m, k)>, affine_map<(b, m, n, k) -> (b, n, k)>, affine_map<(b, m, n, k) -> (b, m, n)>]
+    ins(%a, %b : tensor<4x32x64xf32>, tensor<4x48x64xf32>) outs(%c : tensor<4x32x48xf32>) -> tensor<4x32x48xf32>
+  return %0 : tensor<4x32x48xf32>
+}
+
+// Sizes that tiles do not divide: the tiling interface clamps the last tile
+// (affine.min) in M and K; N (12) fits in one tile and is not tiled.
+// SMALL-LABEL: func.func @remainder
+// SMALL: scf.forall (%[[I:.*]]) = (0) to (20) step (8)
+// SMALL: affine.min #{{.*}}(%[[I]])
+// SMALL: scf.for %[[K:.*]] = %{{.*}} to %{{.*}} step %{{.*}} iter_args
+// SMALL: affine.min #{{.*}}(%[[K]])
+// SMALL: linalg.generic {{.*}} iterator_types = ["parallel", "reduction", "parallel"]
+// SMALL-SAME: ins(%{{.*}}, %{{.*}} : tensor<?x?xf32>, tensor<?x?xf32>)
+// SMALL: return
+func.func @remainder(%a: tensor<20x10xf32>, %b: tensor<10x12xf32>, %c: tensor<20x12xf32>) -> tensor<20x12xf32> {
+  %0 = linalg.matmul ins(%a, %b : tensor<20x10xf32>, tensor<10x12xf32>) outs(%c : tensor<20x12xf32>) -> tensor<20x12xf32>
+  return %0 : tensor<20x12xf32>
+}
+
+// Other linalg ops are left alone.
+// DEFAULT-LABEL: func.func @elementwise_untouched
+// DEFAULT-NOT: scf.forall
+// DEFAULT-NOT: scf.for
+// DEFAULT: linalg.generic
+// DEFAULT-SAME: iterator_types = ["parallel", "parallel"]
+// DEFAULT-NOT: fastmath
+// DEFAULT: return
+func.func @elementwise_untouched(%x: tensor<128x256xf32>) -> tensor<128x256xf32> {
+  %e = tensor.empty() : tensor<128x256xf32>
+  %0 = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]}
+      ins(%x : tensor<128x256xf32>) outs(%e : tensor<128x256xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %s = arith.addf %a, %a : f32
+    linalg.yield %s : f32
+  } -> tensor<128x256xf32>
+  return %0 : tensor<128x256xf32>
+}
