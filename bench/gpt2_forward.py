@@ -49,7 +49,7 @@ GPT2_124M = {
     "use_cache": True,
 }
 
-BENCH_LINE = re.compile(r"^bench entry=(\S+) iters=(\d+) median_ms=([0-9.eE+-]+) min_ms=([0-9.eE+-]+)")
+BENCH_LINE = re.compile(r"^bench entry=(\S+) iters=(\d+)(?: \S+=\S+)*? median_ms=([0-9.eE+-]+) min_ms=([0-9.eE+-]+)")
 WARMUP = 2
 
 

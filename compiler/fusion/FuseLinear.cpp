@@ -38,24 +38,22 @@ struct MatmulWithWeightToLinear : OpRewritePattern<MatmulOp> {
 struct FoldBiasIntoLinear : OpRewritePattern<AddOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(AddOp op, PatternRewriter &rewriter) const override {
-    // Addition commutes, so the linear may be either operand.
-    for (auto [linearOperand, biasOperand] :
-         {std::pair{op.getLhs(), op.getRhs()}, std::pair{op.getRhs(), op.getLhs()}}) {
-      auto linear = linearOperand.getDefiningOp<LinearOp>();
-      if (!linear || linear.getBias() || linear.getActivation() != "none" ||
-          !linear->hasOneUse())
-        continue;
-      auto biasType = cast<RankedTensorType>(biasOperand.getType());
+    // The add verifier only lets the lower-rank operand be the rhs, so a [N]
+    // bias is always the rhs.
+    auto linear = op.getLhs().getDefiningOp<LinearOp>();
+    Value bias = op.getRhs();
+    if (linear && !linear.getBias() && linear.getActivation() == "none" &&
+        linear->hasOneUse()) {
+      auto biasType = cast<RankedTensorType>(bias.getType());
       auto resultType = cast<RankedTensorType>(linear.getType());
-      if (biasType.getRank() != 1 || biasType.getDimSize(0) != resultType.getShape().back() ||
-          resultType != op.getType())
-        continue;
-      rewriter.replaceOpWithNewOp<LinearOp>(op, op.getType(), linear.getInput(),
-                                            linear.getWeight(), biasOperand,
-                                            linear.getTransposeWeight(),
-                                            linear.getActivationAttr());
-      rewriter.eraseOp(linear);
-      return success();
+      if (biasType.getRank() == 1 && biasType.getDimSize(0) == resultType.getShape().back()) {
+        rewriter.replaceOpWithNewOp<LinearOp>(op, op.getType(), linear.getInput(),
+                                              linear.getWeight(), bias,
+                                              linear.getTransposeWeight(),
+                                              linear.getActivationAttr());
+        rewriter.eraseOp(linear);
+        return success();
+      }
     }
     return rewriter.notifyMatchFailure(op, "no linear with a [N] bias");
   }

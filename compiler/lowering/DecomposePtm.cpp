@@ -252,8 +252,11 @@ struct LowerEmbedding : OpRewritePattern<EmbeddingOp> {
     RankedTensorType resultType = op.getType();
     int64_t rank = resultType.getRank();
     Value table = op.getTable();
-    AffineMap indicesMap = AffineMap::getMultiDimIdentityMap(rank, b.getContext())
-                               .getMajorSubMap(rank - 1);
+    // The indices are indexed by every loop but the last (the row element).
+    SmallVector<AffineExpr> indexDims;
+    for (int64_t d = 0; d < rank - 1; ++d)
+      indexDims.push_back(b.getAffineDimExpr(d));
+    AffineMap indicesMap = AffineMap::get(rank, 0, indexDims, b.getContext());
     Value result = elementwise(
         b, loc, op.getIndices(), {indicesMap}, resultType.getShape(),
         resultType.getElementType(), [&](OpBuilder &nb, Location nloc, ValueRange args) -> Value {
@@ -484,23 +487,33 @@ struct LowerReshape : OpRewritePattern<ReshapeOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(ReshapeOp op, PatternRewriter &b) const override {
     // Any reshape of a dense tensor is a collapse to 1-D followed by an
-    // expansion; both are free views after bufferization.
+    // expansion; both are free views after bufferization. A rank-0 side holds
+    // one element: it expands or collapses with an empty reassociation.
     Location loc = op.getLoc();
-    Value flat = op.getInput();
-    RankedTensorType inType = tensorType(flat), outType = op.getType();
-    if (inType.getRank() != 1) {
-      SmallVector<ReassociationIndices> all(1);
-      for (int64_t d = 0; d < inType.getRank(); ++d)
-        all[0].push_back(d);
-      flat = tensor::CollapseShapeOp::create(b, loc, flat, all);
+    Value input = op.getInput();
+    RankedTensorType inType = tensorType(input), outType = op.getType();
+    if (inType.getRank() == 0 || outType.getRank() == 0) {
+      SmallVector<ReassociationIndices> none;
+      if (inType.getRank() == 0 && outType.getRank() == 0)
+        b.replaceOp(op, input);
+      else if (inType.getRank() == 0)
+        b.replaceOpWithNewOp<tensor::ExpandShapeOp>(op, outType, input, none);
+      else
+        b.replaceOpWithNewOp<tensor::CollapseShapeOp>(op, outType, input, none);
+      return success();
     }
+    auto allDims = [](int64_t rank) {
+      SmallVector<ReassociationIndices> groups(1);
+      for (int64_t d = 0; d < rank; ++d)
+        groups[0].push_back(d);
+      return groups;
+    };
+    Value flat = input;
+    if (inType.getRank() != 1)
+      flat = tensor::CollapseShapeOp::create(b, loc, flat, allDims(inType.getRank()));
     Value result = flat;
-    if (outType.getRank() != 1) {
-      SmallVector<ReassociationIndices> all(1);
-      for (int64_t d = 0; d < outType.getRank(); ++d)
-        all[0].push_back(d);
-      result = tensor::ExpandShapeOp::create(b, loc, outType, flat, all);
-    }
+    if (outType.getRank() != 1)
+      result = tensor::ExpandShapeOp::create(b, loc, outType, flat, allDims(outType.getRank()));
     b.replaceOp(op, result);
     return success();
   }
@@ -510,6 +523,10 @@ struct LowerTranspose : OpRewritePattern<TransposeOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(TransposeOp op, PatternRewriter &b) const override {
     RankedTensorType type = op.getType();
+    if (llvm::equal(op.getPermutation(), llvm::seq<int64_t>(0, type.getRank()))) {
+      b.replaceOp(op, op.getInput());
+      return success();
+    }
     Value init = emptyTensor(b, op.getLoc(), type.getShape(), type.getElementType());
     auto transpose =
         linalg::TransposeOp::create(b, op.getLoc(), op.getInput(), init, op.getPermutation());

@@ -36,6 +36,21 @@ namespace {
 constexpr int64_t kRegisterTileM = 8;
 constexpr int64_t kRegisterTileN = 32;
 
+// The tile size for a dimension of `size`: the whole dimension when it is
+// not larger than `preferred`, else the largest multiple of `quantum` not
+// above `preferred` that divides it, so that every tile has the same static
+// shape (which register tiling needs). Without such a divisor, `preferred`
+// (the last tile is then partial and gets the scalar path).
+int64_t chooseTileSize(int64_t size, int64_t preferred, int64_t quantum) {
+  if (size <= preferred)
+    return size;
+  for (int64_t candidate = preferred - preferred % quantum; candidate >= quantum;
+       candidate -= quantum)
+    if (size % candidate == 0)
+      return candidate;
+  return preferred;
+}
+
 // True when the innermost dimension of the rhs operand is the reduction
 // dimension, i.e. the rhs is stored [N, K].
 bool rhsIsTransposed(linalg::LinalgOp op) {
@@ -75,6 +90,11 @@ struct PtmTilePass : ptm::impl::PtmTileBase<PtmTilePass> {
   LogicalResult tileContraction(RewriterBase &rewriter, linalg::LinalgOp op) {
     bool batched = isa<linalg::BatchMatmulOp>(op.getOperation());
     bool transposed = rhsIsTransposed(op);
+    SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+    ArrayRef<int64_t> mnkRanges = ArrayRef<int64_t>(ranges).take_back(3);
+    int64_t tileSizeM = chooseTileSize(mnkRanges[0], tileM, kRegisterTileM);
+    int64_t tileSizeN = chooseTileSize(mnkRanges[1], tileN, kRegisterTileN);
+    int64_t tileSizeK = chooseTileSize(mnkRanges[2], tileK, 1);
     auto sizes = [&](ArrayRef<int64_t> mnk) {
       SmallVector<OpFoldResult> tileSizes;
       if (batched)
@@ -87,7 +107,7 @@ struct PtmTilePass : ptm::impl::PtmTileBase<PtmTilePass> {
     // Output tiles are independent: an scf.forall that the runtime's thread
     // pool runs in parallel. Within a tile, the reduction is tiled serially.
     scf::SCFTilingOptions outputTiling;
-    outputTiling.setTileSizes(sizes({tileM, tileN, 0}));
+    outputTiling.setTileSizes(sizes({tileSizeM, tileSizeN, 0}));
     outputTiling.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
     rewriter.setInsertionPoint(op);
     FailureOr<scf::SCFTilingResult> outer =
@@ -98,7 +118,7 @@ struct PtmTilePass : ptm::impl::PtmTileBase<PtmTilePass> {
 
     auto outputTile = cast<TilingInterface>(outer->tiledOps.front());
     scf::SCFTilingOptions reductionTiling;
-    reductionTiling.setTileSizes(sizes({0, 0, tileK}));
+    reductionTiling.setTileSizes(sizes({0, 0, tileSizeK}));
     reductionTiling.setLoopType(scf::SCFTilingOptions::LoopType::ForOp);
     rewriter.setInsertionPoint(outputTile);
     FailureOr<scf::SCFTilingResult> tiled =

@@ -33,6 +33,12 @@ struct PtmEmitEntryAbiPass : ptm::impl::PtmEmitEntryAbiBase<PtmEmitEntryAbiPass>
   LogicalResult wrap(ModuleOp module, LLVM::LLVMFuncOp entry) {
     MLIRContext *ctx = module.getContext();
     Location loc = entry.getLoc();
+    if (entry.isExternal())
+      return entry.emitError("entry '") << entry.getName() << "' has no body";
+    std::string name = ("ptm_entry_" + entry.getName()).str();
+    if (module.lookupSymbol(name))
+      return entry.emitError("entry '")
+             << entry.getName() << "' already has a wrapper '" << name << "'";
     auto ptrType = LLVM::LLVMPointerType::get(ctx);
     LLVM::LLVMFunctionType entryType = entry.getFunctionType();
     for (Type param : entryType.getParams())
@@ -48,7 +54,6 @@ struct PtmEmitEntryAbiPass : ptm::impl::PtmEmitEntryAbiBase<PtmEmitEntryAbiPass>
     builder.setInsertionPointToEnd(module.getBody());
     auto wrapperType = LLVM::LLVMFunctionType::get(LLVM::LLVMVoidType::get(ctx),
                                                    {ptrType, ptrType});
-    std::string name = ("ptm_entry_" + entry.getName()).str();
     auto wrapper = LLVM::LLVMFuncOp::create(builder, loc, name, wrapperType);
     Block *body = wrapper.addEntryBlock(builder);
     builder.setInsertionPointToStart(body);

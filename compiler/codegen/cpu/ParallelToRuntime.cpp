@@ -110,6 +110,9 @@ struct PtmParallelToRuntimePass
         moduleBuilder, loc, name,
         FunctionType::get(ctx, {i64Type, i64Type, ptrType}, {}));
     bodyFunction.setPrivate();
+    // Private in MLIR is not enough: without this the LLVM symbol is exported.
+    bodyFunction->setAttr("llvm.linkage",
+                          LLVM::LinkageAttr::get(ctx, LLVM::Linkage::Internal));
     Block *entry = bodyFunction.addEntryBlock();
     OpBuilder b = OpBuilder::atBlockBegin(entry);
     IRMapping mapping;

@@ -100,3 +100,22 @@ module {
     llvm.return %0 : f32
   }
 }
+
+// -----
+
+module {
+  // expected-error @+1 {{entry 'declared' has no body}}
+  llvm.func @declared(!llvm.ptr) attributes {ptm.entry}
+}
+
+// -----
+
+module {
+  // expected-error @+1 {{entry 'twice' already has a wrapper 'ptm_entry_twice'}}
+  llvm.func @twice(%arg0: !llvm.ptr) attributes {ptm.entry} {
+    llvm.return
+  }
+  llvm.func @ptm_entry_twice(%arg0: !llvm.ptr, %arg1: !llvm.ptr) {
+    llvm.return
+  }
+}

@@ -1,5 +1,6 @@
 // RUN: ptm-opt %s --ptm-decompose | FileCheck %s
 // RUN: ptm-opt %s --ptm-decompose | FileCheck %s --check-prefix=LOWERED
+// RUN: ptm-opt %s --ptm-decompose | FileCheck %s --check-prefix=SCALARMAP
 // LOWERED-NOT: ptm.
 // ptm.embedding is a generic over the result that reads the token id through
 // the leading loops and gathers table[id, d] with tensor.extract.
@@ -34,4 +35,15 @@ func.func @embedding(%table: tensor<100x8xf32>, %ids: tensor<2x4xi64>) -> tensor
 func.func @embedding_i32_f64(%table: tensor<10x3xf64>, %ids: tensor<5xi32>) -> tensor<5x3xf64> {
   %0 = ptm.embedding %table, %ids : (tensor<10x3xf64>, tensor<5xi32>) -> tensor<5x3xf64>
   return %0 : tensor<5x3xf64>
+}
+
+// A single index gives one row (its indexing map has no results).
+// SCALARMAP: affine_map<(d0) -> ()>
+// CHECK-LABEL: func.func @embedding_scalar_index
+// CHECK: linalg.generic {indexing_maps = [#{{.*}}, #{{.*}}], iterator_types = ["parallel"]}
+// CHECK-SAME: ins(%{{.*}} : tensor<i32>) outs(%{{.*}} : tensor<4xf32>)
+// CHECK: tensor.extract %{{.*}}[%{{.*}}, %{{.*}}] : tensor<10x4xf32>
+func.func @embedding_scalar_index(%t: tensor<10x4xf32>, %i: tensor<i32>) -> tensor<4xf32> {
+  %0 = ptm.embedding %t, %i : (tensor<10x4xf32>, tensor<i32>) -> tensor<4xf32>
+  return %0 : tensor<4xf32>
 }

@@ -71,3 +71,17 @@ func.func @slice_rows(%wpe: tensor<1024x8xf32>) -> tensor<4x8xf32> {
   %0 = ptm.slice %wpe [0, 0] : (tensor<1024x8xf32>) -> tensor<4x8xf32>
   return %0 : tensor<4x8xf32>
 }
+
+// Rank-0 tensors hold one element: they expand or collapse with an empty
+// reassociation, and a rank-0 transpose is the identity.
+// CHECK-LABEL: func.func @rank0_shapes
+// CHECK-SAME: (%[[S:.*]]: tensor<f32>, %[[O:.*]]: tensor<1x1xf32>)
+// CHECK: %[[E:.*]] = tensor.expand_shape %[[S]] [] output_shape [1] : tensor<f32> into tensor<1xf32>
+// CHECK: %[[C:.*]] = tensor.collapse_shape %[[O]] [] : tensor<1x1xf32> into tensor<f32>
+// CHECK: return %[[E]], %[[C]], %[[S]]
+func.func @rank0_shapes(%s: tensor<f32>, %o: tensor<1x1xf32>) -> (tensor<1xf32>, tensor<f32>, tensor<f32>) {
+  %0 = ptm.reshape %s : (tensor<f32>) -> tensor<1xf32>
+  %1 = ptm.reshape %o : (tensor<1x1xf32>) -> tensor<f32>
+  %2 = ptm.transpose %s [] : (tensor<f32>) -> tensor<f32>
+  return %0, %1, %2 : tensor<1xf32>, tensor<f32>, tensor<f32>
+}
