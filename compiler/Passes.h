@@ -7,6 +7,7 @@
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
@@ -28,6 +29,8 @@ inline constexpr llvm::StringLiteral kEntryAttr = "ptm.entry";
 inline constexpr llvm::StringLiteral kParameterAttr = "ptm.parameter";
 inline constexpr llvm::StringLiteral kInputAttr = "ptm.input";
 inline constexpr llvm::StringLiteral kOutputAttr = "ptm.output";
+// Marks a loss function for ptm-autodiff.
+inline constexpr llvm::StringLiteral kDifferentiateAttr = "ptm.differentiate";
 
 struct CpuPipelineOptions {
   bool fuse = true;
@@ -37,7 +40,9 @@ struct CpuPipelineOptions {
 // ptm (tensor level) -> LLVM dialect with the entry ABI, for the host CPU.
 void buildCpuLoweringPipeline(mlir::OpPassManager &pm, const CpuPipelineOptions &options);
 
-// The stages `ptmc --emit=` can stop after.
+// The stages `ptmc --emit=` can stop after. The graph stage completes the
+// model at the ptm level (gradients); its output fixes the entry signatures.
+void buildPtmGraphPipeline(mlir::OpPassManager &pm);
 void buildPtmToLinalgPipeline(mlir::OpPassManager &pm, const CpuPipelineOptions &options);
 void buildLinalgToLlvmPipeline(mlir::OpPassManager &pm, const CpuPipelineOptions &options);
 

@@ -3,6 +3,28 @@
 
 include "mlir/Pass/PassBase.td"
 
+def PtmAutodiff : Pass<"ptm-autodiff", "mlir::ModuleOp"> {
+  let summary = "Reverse-mode differentiation of loss functions";
+  let description = [{
+    Each function marked `ptm.differentiate` must return one rank-0 loss.
+    The pass appends, after the loss, the gradient of the loss with respect
+    to every argument that carries `ptm.parameter`, named by that parameter
+    in its `ptm.output` result attribute, and drops the marker.
+
+    The backward pass is built in reverse program order from the seed
+    d(loss) = 1: each op on the path to the loss contributes the gradients
+    of its operands through its `DifferentiableOpInterface` rule, and the
+    contributions to a value used several times (fan-out: a tied
+    embedding, the residual stream) are summed with `ptm.add`. Forward
+    values the rules read are saved (kept alive from the forward pass);
+    the `*_grad` ops recompute their internals (attention probabilities,
+    layer-norm statistics, softmax of the logits). A parameter that does
+    not influence the loss gets a zero gradient. An op on the path without
+    a rule is an error naming the op.
+  }];
+  let dependentDialects = ["::ptm::PtmDialect", "::mlir::arith::ArithDialect"];
+}
+
 def PtmFuse : Pass<"ptm-fuse", "mlir::func::FuncOp"> {
   let summary = "Fuse matmul epilogues (bias, GELU) into ptm.linear";
   let description = [{
@@ -81,6 +103,18 @@ def PtmParallelToRuntime : Pass<"ptm-parallel-to-runtime", "mlir::ModuleOp"> {
   ];
   let dependentDialects = ["::mlir::LLVM::LLVMDialect", "::mlir::scf::SCFDialect",
                            "::mlir::func::FuncDialect", "::mlir::arith::ArithDialect"];
+}
+
+def PtmStridedCopiesToLoops : Pass<"ptm-strided-copies-to-loops", "mlir::func::FuncOp"> {
+  let summary = "Copy strided buffers with generated loops";
+  let description = [{
+    A `memref.copy` between buffers that are not both contiguous lowers to
+    a call of `memrefCopy` from MLIR's C runner library, which the runtime
+    does not ship. This pass rewrites such copies into `linalg.copy`, which
+    becomes loops like every other linalg op. Contiguous copies are kept:
+    they become `memcpy`.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect", "::mlir::memref::MemRefDialect"];
 }
 
 def PtmEmitEntryAbi : Pass<"ptm-emit-entry-abi", "mlir::ModuleOp"> {

@@ -74,6 +74,10 @@ llvm::Error compile(const DriverOptions &options) {
   if (failed(verify(*module)))
     return failure("internal error: the " + config->modelType() + " graph does not verify");
 
+  PassManager graph(&context);
+  buildPtmGraphPipeline(graph);
+  if (llvm::Error error = runPasses(graph, *module, "differentiation"))
+    return error;
   if (options.emit == EmitStage::Ptm)
     return writeText(options.outputPath, [&](llvm::raw_ostream &os) { module->print(os); });
 

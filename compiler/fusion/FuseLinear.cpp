@@ -28,6 +28,8 @@ struct MatmulWithWeightToLinear : OpRewritePattern<MatmulOp> {
   LogicalResult matchAndRewrite(MatmulOp op, PatternRewriter &rewriter) const override {
     if (cast<RankedTensorType>(op.getRhs().getType()).getRank() != 2)
       return rewriter.notifyMatchFailure(op, "rhs is not a shared weight");
+    if (op.getTransposeLhs())
+      return rewriter.notifyMatchFailure(op, "a weight gradient (xᵀ · dy), not a layer");
     rewriter.replaceOpWithNewOp<LinearOp>(op, op.getType(), op.getLhs(), op.getRhs(),
                                           /*bias=*/Value(), op.getTransposeRhs(),
                                           rewriter.getStringAttr("none"));

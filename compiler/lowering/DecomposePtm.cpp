@@ -6,6 +6,7 @@
 #include "dialects/ptm/PtmOps.h"
 
 #include "compiler/lowering/LoweringUtils.h"
+#include "compiler/lowering/TrainingLowerings.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/DialectConversion.h"
 
@@ -59,7 +60,7 @@ struct LowerMatmul : OpRewritePattern<MatmulOp> {
     // for linalg.batch_matmul.
     Value lhs = collapseLeading(b, loc, op.getLhs(), sharedRhs ? 1 : 2);
     Value rhs = sharedRhs ? op.getRhs() : collapseLeading(b, loc, op.getRhs(), 2);
-    Value product = contraction(b, loc, lhs, rhs, op.getTransposeRhs());
+    Value product = contraction(b, loc, lhs, rhs, op.getTransposeRhs(), op.getTransposeLhs());
     b.replaceOp(op, expandLeading(b, loc, product, resultShape));
     return success();
   }
@@ -253,6 +254,7 @@ struct PtmDecomposePass : ptm::impl::PtmDecomposeBase<PtmDecomposePass> {
     patterns.add<LowerEmbedding, LowerMatmul, LowerLinear, LowerBinary<AddOp, arith::AddFOp>,
                  LowerBinary<MulOp, arith::MulFOp>, LowerGelu, LowerLayerNorm, LowerSoftmax,
                  LowerAttention, LowerReshape, LowerTranspose, LowerSlice>(ctx);
+    populateTrainingLoweringPatterns(patterns);
     if (failed(applyPartialConversion(getOperation(), target, std::move(patterns))))
       signalPassFailure();
   }

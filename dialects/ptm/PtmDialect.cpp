@@ -5,6 +5,7 @@ using namespace mlir;
 using namespace ptm;
 
 #include "dialects/ptm/PtmDialect.cpp.inc"
+#include "dialects/ptm/PtmInterfaces.cpp.inc"
 
 void PtmDialect::initialize() {
   addOperations<

@@ -90,18 +90,24 @@ LogicalResult MatmulOp::verify() {
     return emitOpError("rhs ")
            << formatShape(rhs) << " must be rank 2 or have the rank of lhs "
            << formatShape(lhs);
+  if (getTransposeLhs() && rhs.size() != lhs.size())
+    return emitOpError("with transpose_lhs, rhs ")
+           << formatShape(rhs) << " must have the rank of lhs " << formatShape(lhs);
   ArrayRef<int64_t> lhsBatch = lhs.drop_back(2);
   if (rhs.size() == lhs.size() && rhs.drop_back(2) != lhsBatch)
     return emitOpError("batch dimensions differ: lhs ")
            << formatShape(lhs) << ", rhs " << formatShape(rhs);
+  int64_t lhsK = lhs[lhs.size() - (getTransposeLhs() ? 2 : 1)];
+  int64_t lhsM = lhs[lhs.size() - (getTransposeLhs() ? 1 : 2)];
   int64_t rhsK = rhs[rhs.size() - (getTransposeRhs() ? 1 : 2)];
   int64_t rhsN = rhs[rhs.size() - (getTransposeRhs() ? 2 : 1)];
-  if (lhs.back() != rhsK)
+  if (lhsK != rhsK)
     return emitOpError("contraction sizes differ: lhs ")
-           << formatShape(lhs) << " has K=" << lhs.back() << " but rhs "
-           << formatShape(rhs) << " has K=" << rhsK
+           << formatShape(lhs) << " has K=" << lhsK << (getTransposeLhs() ? " (lhs transposed)" : "")
+           << " but rhs " << formatShape(rhs) << " has K=" << rhsK
            << (getTransposeRhs() ? " (rhs transposed)" : "");
-  SmallVector<int64_t> expected(lhs.drop_back());
+  SmallVector<int64_t> expected(lhsBatch);
+  expected.push_back(lhsM);
   expected.push_back(rhsN);
   return verifyResultShape(*this, expected);
 }
@@ -285,6 +291,131 @@ LogicalResult SliceOp::verify() {
       return emitOpError("window ")
              << formatShape(offsets) << " + " << formatShape(out)
              << " exceeds input " << formatShape(in) << " in dimension " << dim;
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Loss and gradient ops
+//===----------------------------------------------------------------------===//
+
+static LogicalResult verifyLabels(Operation *op, Value logits, Value labels) {
+  ArrayRef<int64_t> logitShape = shapeOf(logits), labelShape = shapeOf(labels);
+  if (logitShape.size() < 2)
+    return op->emitOpError("logits must be [positions..., vocab], got ") << formatShape(logitShape);
+  if (labelShape != logitShape.drop_back())
+    return op->emitOpError("labels ")
+           << formatShape(labelShape) << " should be " << formatShape(logitShape.drop_back())
+           << " for logits " << formatShape(logitShape);
+  return success();
+}
+
+LogicalResult CrossEntropyOp::verify() {
+  if (failed(verifyStatic(*this)) || failed(verifySameElementType(*this, {getLogits()})) ||
+      failed(verifyLabels(*this, getLogits(), getLabels())))
+    return failure();
+  return verifyResultShape(*this, {});
+}
+
+LogicalResult CrossEntropyGradOp::verify() {
+  if (failed(verifyStatic(*this)) ||
+      failed(verifySameElementType(*this, {getGrad(), getLogits()})) ||
+      failed(verifyLabels(*this, getLogits(), getLabels())))
+    return failure();
+  if (!shapeOf(getGrad()).empty())
+    return emitOpError("grad must be the rank-0 gradient of the loss, got ")
+           << formatShape(shapeOf(getGrad()));
+  return verifyResultShape(*this, shapeOf(getLogits()));
+}
+
+LogicalResult ReduceLeadingOp::verify() {
+  if (failed(verifyStatic(*this)) || failed(verifySameElementType(*this, {getInput()})))
+    return failure();
+  ArrayRef<int64_t> in = shapeOf(getInput()), out = shapeOf(getResult());
+  if (out.size() > in.size() || in.take_back(out.size()) != out)
+    return emitOpError("result ")
+           << formatShape(out) << " must equal the trailing dimensions of the input "
+           << formatShape(in);
+  return success();
+}
+
+LogicalResult GeluGradOp::verify() {
+  if (getApproximate() != "none" && getApproximate() != "tanh")
+    return emitOpError("approximate must be \"none\" or \"tanh\", got \"")
+           << getApproximate() << "\"";
+  return verifyStatic(*this);
+}
+
+LogicalResult LayerNormGradOp::verify() {
+  if (failed(verifyStatic(*this)) ||
+      failed(verifySameElementType(*this, {getGrad(), getInput(), getWeight()})))
+    return failure();
+  ArrayRef<int64_t> input = shapeOf(getInput());
+  if (input.empty() || shapeOf(getGrad()) != input)
+    return emitOpError("grad ")
+           << formatShape(shapeOf(getGrad())) << " must have the input's shape "
+           << formatShape(input) << " (rank 1 or more)";
+  SmallVector<int64_t, 1> width{input.back()};
+  if (shapeOf(getWeight()) != ArrayRef<int64_t>(width) ||
+      shapeOf(getWeightGrad()) != ArrayRef<int64_t>(width) ||
+      shapeOf(getBiasGrad()) != ArrayRef<int64_t>(width))
+    return emitOpError("weight and its gradients must be [") << input.back() << "]";
+  return verifyResultShape(*this, input);
+}
+
+LogicalResult SoftmaxGradOp::verify() {
+  int64_t rank = tensorType(getOutput()).getRank();
+  int64_t axis = getAxisAttr().getInt();
+  if (axis < 0 || axis >= rank)
+    return emitOpError("axis ") << axis << " is out of range for rank " << rank;
+  return verifyStatic(*this);
+}
+
+LogicalResult AttentionGradOp::verify() {
+  if (failed(verifyStatic(*this)) ||
+      failed(verifySameElementType(*this, {getGrad(), getQuery(), getKey(), getValue()})))
+    return failure();
+  if (shapeOf(getGrad()) != shapeOf(getQuery()) || shapeOf(getQueryGrad()) != shapeOf(getQuery()) ||
+      shapeOf(getKeyGrad()) != shapeOf(getKey()) || shapeOf(getValueGrad()) != shapeOf(getValue()))
+    return emitOpError("grad and query_grad must have the query's shape, key_grad and "
+                       "value_grad those of key and value");
+  ArrayRef<int64_t> q = shapeOf(getQuery()), k = shapeOf(getKey());
+  if (q.size() != 4 || k.size() != 4 || k != shapeOf(getValue()) || q[0] != k[0] ||
+      q[1] != k[1] || q[3] != k[3])
+    return emitOpError("query ")
+           << formatShape(q) << ", key " << formatShape(k) << " and value "
+           << formatShape(shapeOf(getValue())) << " do not form an attention";
+  if (getKeyMask() && shapeOf(getKeyMask()) != ArrayRef<int64_t>{k[0], k[2]})
+    return emitOpError("key_mask ")
+           << formatShape(shapeOf(getKeyMask())) << " should be [" << k[0] << "," << k[2] << "]";
+  return success();
+}
+
+LogicalResult EmbeddingGradOp::verify() {
+  if (failed(verifyStatic(*this)) || failed(verifySameElementType(*this, {getGrad()})))
+    return failure();
+  ArrayRef<int64_t> table = shapeOf(getResult());
+  if (table.size() != 2)
+    return emitOpError("result must be [vocab, dim], got ") << formatShape(table);
+  SmallVector<int64_t> expected(shapeOf(getIndices()));
+  expected.push_back(table[1]);
+  if (shapeOf(getGrad()) != ArrayRef<int64_t>(expected))
+    return emitOpError("grad ")
+           << formatShape(shapeOf(getGrad())) << " should be " << formatShape(expected);
+  return success();
+}
+
+LogicalResult SliceGradOp::verify() {
+  if (failed(verifyStatic(*this)) || failed(verifySameElementType(*this, {getGrad()})))
+    return failure();
+  ArrayRef<int64_t> window = shapeOf(getGrad()), full = shapeOf(getResult());
+  ArrayRef<int64_t> offsets = getOffsets();
+  if (offsets.size() != full.size() || window.size() != full.size())
+    return emitOpError("offsets, grad and result must have the same rank");
+  for (auto [dim, offset] : llvm::enumerate(offsets))
+    if (offset < 0 || offset + window[dim] > full[dim])
+      return emitOpError("window ")
+             << formatShape(offsets) << " + " << formatShape(window) << " exceeds result "
+             << formatShape(full) << " in dimension " << dim;
   return success();
 }
 

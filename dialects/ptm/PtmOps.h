@@ -1,6 +1,7 @@
 #pragma once
 
 #include "dialects/ptm/PtmDialect.h"
+#include "dialects/ptm/PtmInterfaces.h"
 #include "mlir/Bytecode/BytecodeOpInterface.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/OpDefinition.h"

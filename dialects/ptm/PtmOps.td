@@ -2,6 +2,7 @@
 #define PTM_OPS_TD
 
 include "dialects/ptm/PtmDialect.td"
+include "dialects/ptm/PtmInterfaces.td"
 include "mlir/Interfaces/InferTypeOpInterface.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 include "mlir/IR/CommonAttrConstraints.td"
@@ -10,7 +11,7 @@ include "mlir/IR/CommonAttrConstraints.td"
 // Embedding
 //===----------------------------------------------------------------------===//
 
-def Ptm_EmbeddingOp : Ptm_Op<"embedding", [Pure]> {
+def Ptm_EmbeddingOp : Ptm_Op<"embedding", [Pure, DeclareOpInterfaceMethods<Ptm_DifferentiableOpInterface>]> {
   let summary = "Row lookup in an embedding table";
   let description = [{
     `result[i..., d] = table[indices[i...], d]`. The table is `[vocab, dim]`;
@@ -32,13 +33,15 @@ def Ptm_EmbeddingOp : Ptm_Op<"embedding", [Pure]> {
 // Contractions
 //===----------------------------------------------------------------------===//
 
-def Ptm_MatmulOp : Ptm_Op<"matmul", [Pure]> {
+def Ptm_MatmulOp : Ptm_Op<"matmul", [Pure, DeclareOpInterfaceMethods<Ptm_DifferentiableOpInterface>]> {
   let summary = "Batched matrix product";
   let description = [{
     `lhs` is `[batch..., M, K]`. `rhs` is either `[batch..., K, N]` (same batch
     dimensions) or a rank-2 `[K, N]` shared by every batch element (a weight).
     With `transpose_rhs`, `rhs` is given as `[..., N, K]` (a tied embedding
-    used as the output projection, or keys in attention). The result is
+    used as the output projection, or keys in attention); with
+    `transpose_lhs`, `lhs` is given as `[..., K, M]` and `rhs` must have the
+    rank of `lhs` (weight gradients `xᵀ · dy`). The result is
     `[batch..., M, N]`.
 
     ```mlir
@@ -46,7 +49,8 @@ def Ptm_MatmulOp : Ptm_Op<"matmul", [Pure]> {
     ```
   }];
   let arguments = (ins Ptm_FloatTensor:$lhs, Ptm_FloatTensor:$rhs,
-                   DefaultValuedAttr<BoolAttr, "false">:$transpose_rhs);
+                   DefaultValuedAttr<BoolAttr, "false">:$transpose_rhs,
+                   DefaultValuedAttr<BoolAttr, "false">:$transpose_lhs);
   let results = (outs Ptm_FloatTensor:$result);
   let assemblyFormat = "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;
@@ -78,7 +82,7 @@ def Ptm_LinearOp : Ptm_Op<"linear", [Pure]> {
 //===----------------------------------------------------------------------===//
 
 class Ptm_BinaryOp<string mnemonic, string what>
-    : Ptm_Op<mnemonic, [Pure]> {
+    : Ptm_Op<mnemonic, [Pure, DeclareOpInterfaceMethods<Ptm_DifferentiableOpInterface>]> {
   let summary = "Elementwise " # what # " with trailing broadcast";
   let description = [{
     The result has the shape of `lhs`. The shape of `rhs` must equal a trailing
@@ -95,7 +99,7 @@ class Ptm_BinaryOp<string mnemonic, string what>
 def Ptm_AddOp : Ptm_BinaryOp<"add", "addition">;
 def Ptm_MulOp : Ptm_BinaryOp<"mul", "multiplication">;
 
-def Ptm_GeluOp : Ptm_Op<"gelu", [Pure, SameOperandsAndResultType]> {
+def Ptm_GeluOp : Ptm_Op<"gelu", [Pure, SameOperandsAndResultType, DeclareOpInterfaceMethods<Ptm_DifferentiableOpInterface>]> {
   let summary = "Gaussian error linear unit";
   let description = [{
     `approximate = "none"`: `x · Φ(x) = 0.5 x (1 + erf(x / √2))` (BERT, HF
@@ -113,7 +117,7 @@ def Ptm_GeluOp : Ptm_Op<"gelu", [Pure, SameOperandsAndResultType]> {
 // Normalisation
 //===----------------------------------------------------------------------===//
 
-def Ptm_LayerNormOp : Ptm_Op<"layer_norm", [Pure]> {
+def Ptm_LayerNormOp : Ptm_Op<"layer_norm", [Pure, DeclareOpInterfaceMethods<Ptm_DifferentiableOpInterface>]> {
   let summary = "Layer normalisation over the last dimension";
   let description = [{
     `(x - mean) / sqrt(var + epsilon) * weight + bias`, with the biased
@@ -129,7 +133,7 @@ def Ptm_LayerNormOp : Ptm_Op<"layer_norm", [Pure]> {
   let hasVerifier = 1;
 }
 
-def Ptm_SoftmaxOp : Ptm_Op<"softmax", [Pure, SameOperandsAndResultType]> {
+def Ptm_SoftmaxOp : Ptm_Op<"softmax", [Pure, SameOperandsAndResultType, DeclareOpInterfaceMethods<Ptm_DifferentiableOpInterface>]> {
   let summary = "Softmax along one dimension";
   let arguments = (ins Ptm_FloatTensor:$input, I64Attr:$axis);
   let results = (outs Ptm_FloatTensor:$result);
@@ -141,7 +145,7 @@ def Ptm_SoftmaxOp : Ptm_Op<"softmax", [Pure, SameOperandsAndResultType]> {
 // Attention
 //===----------------------------------------------------------------------===//
 
-def Ptm_AttentionOp : Ptm_Op<"attention", [Pure]> {
+def Ptm_AttentionOp : Ptm_Op<"attention", [Pure, DeclareOpInterfaceMethods<Ptm_DifferentiableOpInterface>]> {
   let summary = "Scaled dot-product attention with causal and padding masks";
   let description = [{
     `query`, `key`, `value` are `[B, H, T, Dh]` (keys and values may have
@@ -166,7 +170,7 @@ def Ptm_AttentionOp : Ptm_Op<"attention", [Pure]> {
 // Shapes
 //===----------------------------------------------------------------------===//
 
-def Ptm_ReshapeOp : Ptm_Op<"reshape", [Pure]> {
+def Ptm_ReshapeOp : Ptm_Op<"reshape", [Pure, DeclareOpInterfaceMethods<Ptm_DifferentiableOpInterface>]> {
   let summary = "Reinterpret a tensor with another shape of the same size";
   let arguments = (ins Ptm_FloatTensor:$input);
   let results = (outs Ptm_FloatTensor:$result);
@@ -175,7 +179,7 @@ def Ptm_ReshapeOp : Ptm_Op<"reshape", [Pure]> {
   let hasFolder = 1;
 }
 
-def Ptm_TransposeOp : Ptm_Op<"transpose", [Pure]> {
+def Ptm_TransposeOp : Ptm_Op<"transpose", [Pure, DeclareOpInterfaceMethods<Ptm_DifferentiableOpInterface>]> {
   let summary = "Permute dimensions";
   let description = [{ `result` dimension `i` is `input` dimension `permutation[i]`. }];
   let arguments = (ins Ptm_FloatTensor:$input, DenseI64ArrayAttr:$permutation);
@@ -184,7 +188,7 @@ def Ptm_TransposeOp : Ptm_Op<"transpose", [Pure]> {
   let hasVerifier = 1;
 }
 
-def Ptm_SliceOp : Ptm_Op<"slice", [Pure]> {
+def Ptm_SliceOp : Ptm_Op<"slice", [Pure, DeclareOpInterfaceMethods<Ptm_DifferentiableOpInterface>]> {
   let summary = "A static, unit-stride window of a tensor";
   let description = [{
     The result is `input[offsets[0] : offsets[0] + sizes[0], ...]`; `sizes` is
@@ -194,6 +198,133 @@ def Ptm_SliceOp : Ptm_Op<"slice", [Pure]> {
   let arguments = (ins Ptm_FloatTensor:$input, DenseI64ArrayAttr:$offsets);
   let results = (outs Ptm_FloatTensor:$result);
   let assemblyFormat = "$input $offsets attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Loss
+//===----------------------------------------------------------------------===//
+
+def Ptm_CrossEntropyOp : Ptm_Op<"cross_entropy", [Pure, DeclareOpInterfaceMethods<Ptm_DifferentiableOpInterface>
+]> {
+  let summary = "Mean token cross-entropy of logits against labels";
+  let description = [{
+    `logits` is `[batch..., V]`, `labels` is `[batch...]`. Hugging Face's
+    causal-LM loss: with `shift_labels`, the logits at position t are scored
+    against the label at t + 1 of the same row (the last position of each row
+    has no target); labels equal to `ignore_index` are not counted; the
+    result (rank 0) is the mean of `logsumexp(logits) - logits[label]` over
+    the counted positions.
+  }];
+  let arguments = (ins Ptm_FloatTensor:$logits, Ptm_IndexTensor:$labels,
+                   DefaultValuedAttr<I64Attr, "-100">:$ignore_index,
+                   DefaultValuedAttr<BoolAttr, "true">:$shift_labels);
+  let results = (outs Ptm_FloatTensor:$result);
+  let assemblyFormat = "$logits `,` $labels attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Gradient ops: emitted by the VJP rules, never differentiated themselves.
+//===----------------------------------------------------------------------===//
+
+def Ptm_CrossEntropyGradOp : Ptm_Op<"cross_entropy_grad", [Pure]> {
+  let summary = "Gradient of ptm.cross_entropy with respect to the logits";
+  let description = [{
+    `grad · (softmax(logits) - onehot(target)) / count` at counted positions,
+    zero elsewhere; `grad` is the rank-0 gradient of the loss.
+  }];
+  let arguments = (ins Ptm_FloatTensor:$grad, Ptm_FloatTensor:$logits, Ptm_IndexTensor:$labels,
+                   DefaultValuedAttr<I64Attr, "-100">:$ignore_index,
+                   DefaultValuedAttr<BoolAttr, "true">:$shift_labels);
+  let results = (outs Ptm_FloatTensor:$result);
+  let assemblyFormat = [{
+    $grad `,` $logits `,` $labels attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Ptm_ReduceLeadingOp : Ptm_Op<"reduce_leading", [Pure]> {
+  let summary = "Sum over leading dimensions";
+  let description = [{
+    The result's shape is a trailing part of the input's; the input is summed
+    over the other (leading) dimensions. The gradient of a trailing broadcast.
+  }];
+  let arguments = (ins Ptm_FloatTensor:$input);
+  let results = (outs Ptm_FloatTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Ptm_GeluGradOp : Ptm_Op<"gelu_grad", [Pure, SameOperandsAndResultType]> {
+  let summary = "grad · gelu'(input)";
+  let arguments = (ins Ptm_FloatTensor:$grad, Ptm_FloatTensor:$input,
+                   DefaultValuedAttr<StrAttr, "\"none\"">:$approximate);
+  let results = (outs Ptm_FloatTensor:$result);
+  let assemblyFormat = "$grad `,` $input attr-dict `:` type($result)";
+  let hasVerifier = 1;
+}
+
+def Ptm_LayerNormGradOp : Ptm_Op<"layer_norm_grad", [Pure]> {
+  let summary = "Gradients of ptm.layer_norm";
+  let description = [{
+    Given the gradient of the output, the input and the weight, returns the
+    gradients of the input, the weight and the bias. Mean and variance are
+    recomputed from the input.
+  }];
+  let arguments = (ins Ptm_FloatTensor:$grad, Ptm_FloatTensor:$input, Ptm_FloatTensor:$weight,
+                   F64Attr:$epsilon);
+  let results = (outs Ptm_FloatTensor:$input_grad, Ptm_FloatTensor:$weight_grad,
+                      Ptm_FloatTensor:$bias_grad);
+  let assemblyFormat = [{
+    $grad `,` $input `,` $weight attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Ptm_SoftmaxGradOp : Ptm_Op<"softmax_grad", [Pure, SameOperandsAndResultType]> {
+  let summary = "output · (grad - sum(grad · output)) along the axis";
+  let arguments = (ins Ptm_FloatTensor:$grad, Ptm_FloatTensor:$output, I64Attr:$axis);
+  let results = (outs Ptm_FloatTensor:$result);
+  let assemblyFormat = "$grad `,` $output attr-dict `:` type($result)";
+  let hasVerifier = 1;
+}
+
+def Ptm_AttentionGradOp : Ptm_Op<"attention_grad", [Pure]> {
+  let summary = "Gradients of ptm.attention with respect to query, key and value";
+  let description = [{
+    Recomputes the attention probabilities P from query and key (with the
+    same masks), then dV = Pᵀ·dO, dP = dO·Vᵀ, dS = scale · P ⊙ (dP − rowsum(dP ⊙ P)),
+    dQ = dS·K, dK = dSᵀ·Q. Hidden keys have P = 0 and get no gradient.
+  }];
+  let arguments = (ins Ptm_FloatTensor:$grad, Ptm_FloatTensor:$query, Ptm_FloatTensor:$key,
+                   Ptm_FloatTensor:$value, Optional<Ptm_MaskTensor>:$key_mask,
+                   F64Attr:$scale, DefaultValuedAttr<BoolAttr, "false">:$causal);
+  let results = (outs Ptm_FloatTensor:$query_grad, Ptm_FloatTensor:$key_grad,
+                      Ptm_FloatTensor:$value_grad);
+  let assemblyFormat = [{
+    $grad `,` $query `,` $key `,` $value (`,` $key_mask^)? attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Ptm_EmbeddingGradOp : Ptm_Op<"embedding_grad", [Pure]> {
+  let summary = "Scatter-add of row gradients into a table-shaped gradient";
+  let description = [{
+    `result[v, d] = Σ grad[i..., d]` over the positions i with `indices[i...] = v`.
+    The result type gives the table shape `[vocab, dim]`.
+  }];
+  let arguments = (ins Ptm_FloatTensor:$grad, Ptm_IndexTensor:$indices);
+  let results = (outs Ptm_FloatTensor:$result);
+  let assemblyFormat = "$grad `,` $indices attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Ptm_SliceGradOp : Ptm_Op<"slice_grad", [Pure]> {
+  let summary = "A slice's gradient: zeros with the window set to grad";
+  let arguments = (ins Ptm_FloatTensor:$grad, DenseI64ArrayAttr:$offsets);
+  let results = (outs Ptm_FloatTensor:$result);
+  let assemblyFormat = "$grad $offsets attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;
 }
 

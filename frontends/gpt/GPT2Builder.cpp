@@ -23,6 +23,7 @@ struct GPT2Hyperparameters {
   int64_t layers, heads, width, innerWidth, positions, vocab;
   double epsilon, initializerRange;
   bool scaleAttention;
+  bool tieWordEmbeddings;
   std::string geluApproximation; // "tanh" or "none"
 };
 
@@ -53,6 +54,13 @@ Expected<GPT2Hyperparameters> readHyperparameters(const HFConfig &config) {
     return std::move(e);
   if (Error e = take(config.boolean("scale_attn_weights", true), h.scaleAttention))
     return std::move(e);
+  if (Error e = take(config.boolean("tie_word_embeddings", true), h.tieWordEmbeddings))
+    return std::move(e);
+  bool crossAttention = false;
+  if (Error e = take(config.boolean("add_cross_attention", false), crossAttention))
+    return std::move(e);
+  if (crossAttention)
+    return config.error("add_cross_attention (encoder-decoder GPT-2) is not supported");
   std::string activation;
   if (Error e = take(config.string("activation_function", "gelu_new"), activation))
     return std::move(e);
@@ -95,8 +103,12 @@ public:
     for (int64_t layer = 0; layer < h.layers; ++layer)
       hidden = block("transformer.h." + std::to_string(layer) + ".", hidden, attentionMask);
     hidden = layerNorm("transformer.ln_f.", hidden);
-    Value lmHead = e.parameter("lm_head.weight", {h.vocab, h.width}, ParameterInit::Normal,
-                               h.initializerRange, "transformer.wte.weight");
+    // Tied as in Hugging Face: the output projection is the token embedding
+    // itself, so its gradient sums both uses.
+    Value lmHead = h.tieWordEmbeddings
+                       ? wte
+                       : e.parameter("lm_head.weight", {h.vocab, h.width}, ParameterInit::Normal,
+                                     h.initializerRange);
     return MatmulOp::create(b, loc, e.tensor({batch, seqLen, h.vocab}), hidden, lmHead,
                             /*transpose_rhs=*/true);
   }
@@ -175,22 +187,36 @@ Expected<OwningOpRef<ModuleOp>> buildGPT2(MLIRContext &context, const HFConfig &
   Expected<GPT2Hyperparameters> h = readHyperparameters(config);
   if (!h)
     return h.takeError();
-  if (options.mode != "infer")
-    return config.error("--mode " + options.mode + " is not available for gpt2 yet (supported: infer)");
+  if (options.mode != "infer" && options.mode != "train")
+    return config.error("--mode " + options.mode + " is not available for gpt2 (supported: infer, train)");
   if (options.seqLen > h->positions)
     return config.error("--seq " + Twine(options.seqLen) + " exceeds n_positions (" +
                         Twine(h->positions) + ")");
 
   context.loadDialect<PtmDialect, func::FuncDialect>();
   OwningOpRef<ModuleOp> module = ModuleOp::create(UnknownLoc::get(&context));
-  EntryBuilder entry(*module, "forward");
+  bool training = options.mode == "train";
+  EntryBuilder entry(*module, training ? "grad" : "forward");
   auto idsType = RankedTensorType::get({options.batch, options.seqLen},
                                        IntegerType::get(&context, 64));
   Value inputIds = entry.input("input_ids", idsType, /*valueBound=*/h->vocab);
   Value attentionMask = entry.input("attention_mask", idsType);
+  // Labels may hold -100 (not scored), so they have no value bound.
+  Value labels = training ? entry.input("labels", idsType) : Value();
   GPT2Graph graph(entry, *h, options.batch, options.seqLen);
   Value logits = graph.forward(inputIds, attentionMask);
-  entry.finish({{"logits", logits}});
+  if (!training) {
+    entry.finish({{"logits", logits}});
+    return module;
+  }
+  // Causal-LM loss as GPT2LMHeadModel computes it; ptm-autodiff appends the
+  // parameter gradients.
+  OpBuilder &b = entry.builder();
+  Value loss = CrossEntropyOp::create(b, entry.loc(), RankedTensorType::get({}, b.getF32Type()),
+                                      logits, labels, b.getI64IntegerAttr(-100),
+                                      b.getBoolAttr(true));
+  func::FuncOp function = entry.finish({{"loss", loss}});
+  function->setAttr("ptm.differentiate", b.getUnitAttr());
   return module;
 }
 

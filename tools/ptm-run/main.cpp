@@ -31,6 +31,7 @@ Loads a ptm artifact (written by ptmc) and runs it.
 commands:
   info      describe an artifact: target, entries, signatures, parameters
   forward   run an entry on inputs from a safetensors file
+  grad      loss and parameter gradients of a training artifact
   bench     time an entry with random weights and inputs
 
 Run 'ptm-run <command> --help' for a command's arguments.
@@ -53,6 +54,20 @@ runs the entry on the named input tensors and writes its outputs.
                    (attention_mask may be omitted: all ones)
   --out FILE       safetensors file to write the outputs to
   --entry NAME     entry to run (default: forward)
+  --threads K      worker threads (default: all hardware threads)
+)";
+
+constexpr const char *kGradUsage = R"(usage: ptm-run grad MODEL.ptm --weights W.safetensors --inputs IN.safetensors
+                    --out G.safetensors [--threads K]
+
+Runs the 'grad' entry of an artifact compiled with 'ptmc --mode train': writes
+'loss' and the gradient of every parameter under the parameter's Hugging Face
+name. The inputs hold input_ids, labels (-100 = not scored; shifted inside,
+as in Hugging Face) and optionally attention_mask.
+
+  --weights FILE   safetensors checkpoint with the model's parameters
+  --inputs FILE    safetensors file with input_ids, labels[, attention_mask]
+  --out FILE       safetensors file to write loss and gradients to
   --threads K      worker threads (default: all hardware threads)
 )";
 
@@ -251,12 +266,12 @@ int runInfo(const CommandLine &commandLine) {
   return 0;
 }
 
-int runForward(const CommandLine &commandLine) {
+// Runs `entryName` on the inputs file and writes all its outputs.
+int runEntryOnFiles(const CommandLine &commandLine, const std::string &entryName) {
   const std::string &model = modelPath(commandLine);
   const std::string &weightsPath = requiredFlag(commandLine, "--weights");
   const std::string &inputsPath = requiredFlag(commandLine, "--inputs");
   const std::string &outputPath = requiredFlag(commandLine, "--out");
-  std::string entryName = commandLine.value("--entry", "forward");
   int threads = integerFlag(commandLine, "--threads", 0, 1);
 
   ptm::Session session(model, ptm::SessionOptions{threads});
@@ -278,6 +293,12 @@ int runForward(const CommandLine &commandLine) {
               outputPath.c_str());
   return 0;
 }
+
+int runForward(const CommandLine &commandLine) {
+  return runEntryOnFiles(commandLine, commandLine.value("--entry", "forward"));
+}
+
+int runGrad(const CommandLine &commandLine) { return runEntryOnFiles(commandLine, "grad"); }
 
 // Valid random inputs for `entry`: token ids uniform below their bound, other
 // integers zero, floats standard normal. attention_mask is left out so that the
@@ -353,6 +374,7 @@ const std::vector<Command> &commands() {
   static const std::vector<Command> all = {
       {"info", kInfoUsage, {}, runInfo},
       {"forward", kForwardUsage, {"--weights", "--inputs", "--out", "--entry", "--threads"}, runForward},
+      {"grad", kGradUsage, {"--weights", "--inputs", "--out", "--threads"}, runGrad},
       {"bench", kBenchUsage, {"--entry", "--iters", "--warmup", "--threads"}, runBench},
   };
   return all;

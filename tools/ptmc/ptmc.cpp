@@ -25,7 +25,7 @@ cl::opt<std::string> mode("mode", cl::desc("What to compile: infer"), cl::init("
                           cl::cat(category));
 cl::opt<ptm::compiler::EmitStage> emit(
     "emit", cl::desc("Stage to stop after"), cl::init(ptm::compiler::EmitStage::Artifact),
-    cl::values(clEnumValN(ptm::compiler::EmitStage::Ptm, "ptm", "ptm dialect as built"),
+    cl::values(clEnumValN(ptm::compiler::EmitStage::Ptm, "ptm", "ptm dialect (with gradients in --mode train)"),
                clEnumValN(ptm::compiler::EmitStage::Linalg, "linalg",
                           "after fusion, decomposition and tiling (linalg on tensors)"),
                clEnumValN(ptm::compiler::EmitStage::Llvm, "llvm", "LLVM dialect"),

@@ -21,6 +21,8 @@ void addPipeline(OpPassManager &pm, StringRef pipeline) {
 
 } // namespace
 
+void buildPtmGraphPipeline(OpPassManager &pm) { addPipeline(pm, "ptm-autodiff"); }
+
 void buildPtmToLinalgPipeline(OpPassManager &pm, const CpuPipelineOptions &options) {
   if (options.fuse)
     addPipeline(pm, "func.func(ptm-fuse)");
@@ -39,7 +41,8 @@ void buildLinalgToLlvmPipeline(OpPassManager &pm, const CpuPipelineOptions &) {
                   "function-boundary-type-conversion=identity-layout-map},"
                   "buffer-results-to-out-params{hoist-static-allocs modify-public-functions},"
                   "canonicalize,buffer-deallocation-pipeline,"
-                  "ptm-parallel-to-runtime,scf-forall-to-for,canonicalize");
+                  "ptm-parallel-to-runtime,scf-forall-to-for,canonicalize,"
+                  "func.func(ptm-strided-copies-to-loops)");
   // Register tiles: n-D transfers unroll into rows, contractions into
   // broadcast + FMA outer products.
   addPipeline(pm, "func.func(convert-linalg-to-loops),"
@@ -56,6 +59,7 @@ void buildLinalgToLlvmPipeline(OpPassManager &pm, const CpuPipelineOptions &) {
 }
 
 void buildCpuLoweringPipeline(OpPassManager &pm, const CpuPipelineOptions &options) {
+  buildPtmGraphPipeline(pm);
   buildPtmToLinalgPipeline(pm, options);
   buildLinalgToLlvmPipeline(pm, options);
 }
@@ -72,7 +76,10 @@ void registerPtmPassesAndPipelines() {
                              [](OpPassManager &pm) { buildCpuLoweringPipeline(pm, {}); });
   PassPipelineRegistration<>("ptm-lower-to-linalg",
                              "Fuse, decompose and tile ptm into linalg on tensors",
-                             [](OpPassManager &pm) { buildPtmToLinalgPipeline(pm, {}); });
+                             [](OpPassManager &pm) {
+                               buildPtmGraphPipeline(pm);
+                               buildPtmToLinalgPipeline(pm, {});
+                             });
 }
 
 } // namespace ptm
