@@ -11,8 +11,8 @@ using llvm::Twine;
 
 namespace ptm::frontends {
 
-EntryBuilder::EntryBuilder(ModuleOp module, StringRef name)
-    : module_(module), name_(name.str()), builder_(module.getContext()),
+EntryBuilder::EntryBuilder(ModuleOp module, StringRef name, FloatType floatType)
+    : module_(module), floatType_(floatType), name_(name.str()), builder_(module.getContext()),
       loc_(NameLoc::get(builder_.getStringAttr(name))), body_(std::make_unique<Block>()) {
   builder_.setInsertionPointToStart(body_.get());
 }
@@ -85,6 +85,8 @@ Expected<OwningOpRef<ModuleOp>> buildModel(MLIRContext &context, const HFConfig 
                                            const BuildOptions &options) {
   if (options.batch <= 0 || options.seqLen <= 0)
     return config.error("batch and sequence length must be positive");
+  if (options.precision != "f32" && options.precision != "f64")
+    return config.error("--precision " + options.precision + " is not supported (f32, f64)");
   std::string modelType = config.modelType();
   if (modelType.empty())
     return config.error("has no \"model_type\" (expected \"gpt2\")");

@@ -18,6 +18,9 @@ struct BuildOptions {
   int64_t batch = 1;
   int64_t seqLen = 128;
   std::string mode = "infer";
+  // Element type of parameters and activations: "f32", or "f64" for
+  // gradient checks against finite differences.
+  std::string precision = "f32";
 };
 
 enum class ParameterInit { Normal, Zeros, Ones };
@@ -28,12 +31,12 @@ enum class ParameterInit { Normal, Zeros, Ones };
 // (which bufferization turns into out-parameters).
 class EntryBuilder {
 public:
-  EntryBuilder(mlir::ModuleOp module, llvm::StringRef name);
+  EntryBuilder(mlir::ModuleOp module, llvm::StringRef name, mlir::FloatType floatType);
   ~EntryBuilder();
 
   mlir::OpBuilder &builder() { return builder_; }
   mlir::Location loc() const { return loc_; }
-  mlir::Type floatType() const { return mlir::Float32Type::get(module_.getContext()); }
+  mlir::FloatType floatType() const { return floatType_; }
   mlir::RankedTensorType tensor(llvm::ArrayRef<int64_t> shape) const {
     return mlir::RankedTensorType::get(shape, floatType());
   }
@@ -51,7 +54,8 @@ private:
     mlir::Value placeholder;
     mlir::NamedAttrList attributes;
   };
-  mutable mlir::ModuleOp module_;
+  mlir::ModuleOp module_;
+  mlir::FloatType floatType_;
   std::string name_;
   mlir::OpBuilder builder_;
   mlir::Location loc_;

@@ -80,17 +80,28 @@ std::string formatPosition(const std::vector<int64_t> &shape, int64_t flatIndex)
 }
 
 // Brings a checkpoint tensor to the parameter's dtype: identical dtypes pass,
-// half-precision checkpoints are widened to f32, anything else is an error.
+// half-precision checkpoints are widened to f32 and f32 ones to f64 (models
+// compiled with --precision f64), anything else is an error.
 Tensor convertToParameterDType(Tensor tensor, DType parameterDType, const std::string &weightsPath,
                                const std::string &parameterName) {
   if (tensor.dtype() == parameterDType)
     return tensor;
+  if (parameterDType == DType::F64 && tensor.dtype() == DType::F32) {
+    Tensor widened(tensor.name(), DType::F64, tensor.shape());
+    const float *source = tensor.dataAs<float>();
+    double *destination = widened.dataAs<double>();
+    for (int64_t i = 0; i < tensor.numElements(); ++i)
+      destination[i] = source[i];
+    return widened;
+  }
   bool halfPrecision = tensor.dtype() == DType::F16 || tensor.dtype() == DType::BF16;
   if (parameterDType != DType::F32 || !halfPrecision)
     throw Error(weightsPath, "tensor '" + tensor.name() + "' has dtype " + std::string(safetensorsName(tensor.dtype())) +
                                  ", but parameter '" + parameterName + "' needs " +
                                  std::string(safetensorsName(parameterDType)) +
-                                 (parameterDType == DType::F32 ? " (F16 and BF16 are converted)" : ""));
+                                 (parameterDType == DType::F32   ? " (F16 and BF16 are converted)"
+                                  : parameterDType == DType::F64 ? " (F32 is converted)"
+                                                                 : ""));
   Tensor widened(tensor.name(), DType::F32, tensor.shape());
   const uint16_t *source = tensor.dataAs<uint16_t>();
   float *destination = widened.dataAs<float>();

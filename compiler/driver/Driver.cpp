@@ -66,7 +66,8 @@ llvm::Error compile(const DriverOptions &options) {
   llvm::Expected<frontends::HFConfig> config = frontends::HFConfig::load(options.modelPath);
   if (!config)
     return config.takeError();
-  frontends::BuildOptions buildOptions{options.batch, options.seqLen, options.mode};
+  frontends::BuildOptions buildOptions{options.batch, options.seqLen, options.mode,
+                                       options.precision};
   llvm::Expected<OwningOpRef<ModuleOp>> built = frontends::buildModel(context, *config, buildOptions);
   if (!built)
     return built.takeError();

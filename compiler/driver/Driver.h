@@ -18,6 +18,7 @@ struct DriverOptions {
   int64_t batch = 1;
   int64_t seqLen = 128;
   std::string mode = "infer";
+  std::string precision = "f32";
   bool fuse = true;
   bool tile = true;
 };

@@ -196,7 +196,9 @@ Expected<OwningOpRef<ModuleOp>> buildGPT2(MLIRContext &context, const HFConfig &
   context.loadDialect<PtmDialect, func::FuncDialect>();
   OwningOpRef<ModuleOp> module = ModuleOp::create(UnknownLoc::get(&context));
   bool training = options.mode == "train";
-  EntryBuilder entry(*module, training ? "grad" : "forward");
+  FloatType floatType = options.precision == "f64" ? FloatType(Float64Type::get(&context))
+                                                   : FloatType(Float32Type::get(&context));
+  EntryBuilder entry(*module, training ? "grad" : "forward", floatType);
   auto idsType = RankedTensorType::get({options.batch, options.seqLen},
                                        IntegerType::get(&context, 64));
   Value inputIds = entry.input("input_ids", idsType, /*valueBound=*/h->vocab);
@@ -212,7 +214,7 @@ Expected<OwningOpRef<ModuleOp>> buildGPT2(MLIRContext &context, const HFConfig &
   // Causal-LM loss as GPT2LMHeadModel computes it; ptm-autodiff appends the
   // parameter gradients.
   OpBuilder &b = entry.builder();
-  Value loss = CrossEntropyOp::create(b, entry.loc(), RankedTensorType::get({}, b.getF32Type()),
+  Value loss = CrossEntropyOp::create(b, entry.loc(), RankedTensorType::get({}, floatType),
                                       logits, labels, b.getI64IntegerAttr(-100),
                                       b.getBoolAttr(true));
   func::FuncOp function = entry.finish({{"loss", loss}});

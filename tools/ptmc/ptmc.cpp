@@ -21,8 +21,14 @@ cl::opt<int64_t> batch("batch", cl::desc("Batch size of the entry points"), cl::
                        cl::cat(category));
 cl::opt<int64_t> seqLen("seq", cl::desc("Sequence length of the entry points"), cl::init(128),
                         cl::cat(category));
-cl::opt<std::string> mode("mode", cl::desc("What to compile: infer"), cl::init("infer"),
-                          cl::cat(category));
+cl::opt<std::string> mode("mode",
+                          cl::desc("What to compile: infer (entry 'forward': logits) or train "
+                                   "(entry 'grad': loss and parameter gradients)"),
+                          cl::init("infer"), cl::cat(category));
+cl::opt<std::string> precision("precision",
+                               cl::desc("Parameter and activation type: f32, or f64 for "
+                                        "gradient checks"),
+                               cl::init("f32"), cl::cat(category));
 cl::opt<ptm::compiler::EmitStage> emit(
     "emit", cl::desc("Stage to stop after"), cl::init(ptm::compiler::EmitStage::Artifact),
     cl::values(clEnumValN(ptm::compiler::EmitStage::Ptm, "ptm", "ptm dialect (with gradients in --mode train)"),
@@ -50,6 +56,7 @@ int main(int argc, char **argv) {
   options.batch = batch;
   options.seqLen = seqLen;
   options.mode = mode;
+  options.precision = precision;
   options.fuse = !noFuse;
   options.tile = !noTile;
   if (Error error = ptm::compiler::compile(options)) {

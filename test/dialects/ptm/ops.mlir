@@ -217,3 +217,130 @@ func.func @slice(%qkv: tensor<2x4x48xf32>, %wpe: tensor<1024x8xf64>) -> (tensor<
   %1 = ptm.slice %wpe [0, 0] : (tensor<1024x8xf64>) -> tensor<4x8xf64>
   return %0, %1 : tensor<2x4x16xf32>, tensor<4x8xf64>
 }
+
+// transpose_lhs reads lhs as [..., K, M]; rhs has the rank of lhs.
+// CHECK-LABEL: func.func @matmul_transpose_lhs
+// CHECK-SAME: (%[[X:.*]]: tensor<32x64xf32>, %[[G:.*]]: tensor<32x192xf32>, %[[A:.*]]: tensor<2x8x4xf32>, %[[B:.*]]: tensor<2x8x6xf32>, %[[GT:.*]]: tensor<32x50xf32>)
+// CHECK: ptm.matmul %[[X]], %[[G]] {transpose_lhs = true} : (tensor<32x64xf32>, tensor<32x192xf32>) -> tensor<64x192xf32>
+// CHECK: ptm.matmul %[[A]], %[[B]] {transpose_lhs = true} : (tensor<2x8x4xf32>, tensor<2x8x6xf32>) -> tensor<2x4x6xf32>
+// CHECK: ptm.matmul %[[GT]], %[[X]] {transpose_lhs = true} : (tensor<32x50xf32>, tensor<32x64xf32>) -> tensor<50x64xf32>
+// CHECK: %[[SQ:.*]] = ptm.slice %[[X]] [0, 0]
+// CHECK: ptm.matmul %[[X]], %[[SQ]] {transpose_lhs = true, transpose_rhs = true} : (tensor<32x64xf32>, tensor<32x32xf32>) -> tensor<64x32xf32>
+// CHECK: ptm.matmul %[[SQ]], %[[G]] : (tensor<32x32xf32>, tensor<32x192xf32>) -> tensor<32x192xf32>
+// CHECK-NOT: transpose_lhs = false
+// CHECK: return
+func.func @matmul_transpose_lhs(%x: tensor<32x64xf32>, %g: tensor<32x192xf32>, %a: tensor<2x8x4xf32>, %b: tensor<2x8x6xf32>, %gt: tensor<32x50xf32>) -> (tensor<64x192xf32>, tensor<2x4x6xf32>, tensor<50x64xf32>, tensor<64x32xf32>, tensor<32x192xf32>) {
+  %0 = ptm.matmul %x, %g {transpose_lhs = true} : (tensor<32x64xf32>, tensor<32x192xf32>) -> tensor<64x192xf32>
+  %1 = ptm.matmul %a, %b {transpose_lhs = true} : (tensor<2x8x4xf32>, tensor<2x8x6xf32>) -> tensor<2x4x6xf32>
+  %2 = ptm.matmul %gt, %x {transpose_lhs = true, transpose_rhs = false} : (tensor<32x50xf32>, tensor<32x64xf32>) -> tensor<50x64xf32>
+  %sq = ptm.slice %x [0, 0] : (tensor<32x64xf32>) -> tensor<32x32xf32>
+  %3 = ptm.matmul %x, %sq {transpose_lhs = true, transpose_rhs = true} : (tensor<32x64xf32>, tensor<32x32xf32>) -> tensor<64x32xf32>
+  %4 = ptm.matmul %sq, %g {transpose_lhs = false} : (tensor<32x32xf32>, tensor<32x192xf32>) -> tensor<32x192xf32>
+  return %0, %1, %2, %3, %4 : tensor<64x192xf32>, tensor<2x4x6xf32>, tensor<50x64xf32>, tensor<64x32xf32>, tensor<32x192xf32>
+}
+
+//===----------------------------------------------------------------------===//
+// Training: loss and gradient ops
+//===----------------------------------------------------------------------===//
+
+// ignore_index = -100 and shift_labels = true are the defaults and are elided.
+// CHECK-LABEL: func.func @cross_entropy
+// CHECK-SAME: (%[[L:.*]]: tensor<2x4x10xf32>, %[[Y:.*]]: tensor<2x4xi64>, %[[Y32:.*]]: tensor<6xi32>, %[[L2:.*]]: tensor<6x5xf64>)
+// CHECK: %[[A:.*]] = ptm.cross_entropy %[[L]], %[[Y]] : (tensor<2x4x10xf32>, tensor<2x4xi64>) -> tensor<f32>
+// CHECK: %[[B:.*]] = ptm.cross_entropy %[[L]], %[[Y]] : (tensor<2x4x10xf32>, tensor<2x4xi64>) -> tensor<f32>
+// CHECK: %[[C:.*]] = ptm.cross_entropy %[[L2]], %[[Y32]] {ignore_index = -1 : i64, shift_labels = false} : (tensor<6x5xf64>, tensor<6xi32>) -> tensor<f64>
+// CHECK: return %[[A]], %[[B]], %[[C]]
+func.func @cross_entropy(%l: tensor<2x4x10xf32>, %y: tensor<2x4xi64>, %y32: tensor<6xi32>, %l2: tensor<6x5xf64>) -> (tensor<f32>, tensor<f32>, tensor<f64>) {
+  %0 = ptm.cross_entropy %l, %y : (tensor<2x4x10xf32>, tensor<2x4xi64>) -> tensor<f32>
+  %1 = ptm.cross_entropy %l, %y {ignore_index = -100 : i64, shift_labels = true} : (tensor<2x4x10xf32>, tensor<2x4xi64>) -> tensor<f32>
+  %2 = ptm.cross_entropy %l2, %y32 {ignore_index = -1 : i64, shift_labels = false} : (tensor<6x5xf64>, tensor<6xi32>) -> tensor<f64>
+  return %0, %1, %2 : tensor<f32>, tensor<f32>, tensor<f64>
+}
+
+// CHECK-LABEL: func.func @cross_entropy_grad
+// CHECK-SAME: (%[[G:.*]]: tensor<f32>, %[[L:.*]]: tensor<2x4x10xf32>, %[[Y:.*]]: tensor<2x4xi64>)
+// CHECK: ptm.cross_entropy_grad %[[G]], %[[L]], %[[Y]] : (tensor<f32>, tensor<2x4x10xf32>, tensor<2x4xi64>) -> tensor<2x4x10xf32>
+// CHECK: ptm.cross_entropy_grad %[[G]], %[[L]], %[[Y]] {ignore_index = 0 : i64, shift_labels = false} : (tensor<f32>, tensor<2x4x10xf32>, tensor<2x4xi64>) -> tensor<2x4x10xf32>
+func.func @cross_entropy_grad(%g: tensor<f32>, %l: tensor<2x4x10xf32>, %y: tensor<2x4xi64>) -> (tensor<2x4x10xf32>, tensor<2x4x10xf32>) {
+  %0 = ptm.cross_entropy_grad %g, %l, %y : (tensor<f32>, tensor<2x4x10xf32>, tensor<2x4xi64>) -> tensor<2x4x10xf32>
+  %1 = ptm.cross_entropy_grad %g, %l, %y {ignore_index = 0 : i64, shift_labels = false} : (tensor<f32>, tensor<2x4x10xf32>, tensor<2x4xi64>) -> tensor<2x4x10xf32>
+  return %0, %1 : tensor<2x4x10xf32>, tensor<2x4x10xf32>
+}
+
+// CHECK-LABEL: func.func @reduce_leading
+// CHECK-SAME: (%[[X:.*]]: tensor<2x4x8xf32>)
+// CHECK: ptm.reduce_leading %[[X]] : (tensor<2x4x8xf32>) -> tensor<8xf32>
+// CHECK: ptm.reduce_leading %[[X]] : (tensor<2x4x8xf32>) -> tensor<4x8xf32>
+// CHECK: ptm.reduce_leading %[[X]] : (tensor<2x4x8xf32>) -> tensor<f32>
+func.func @reduce_leading(%x: tensor<2x4x8xf32>) -> (tensor<8xf32>, tensor<4x8xf32>, tensor<f32>) {
+  %0 = ptm.reduce_leading %x : (tensor<2x4x8xf32>) -> tensor<8xf32>
+  %1 = ptm.reduce_leading %x : (tensor<2x4x8xf32>) -> tensor<4x8xf32>
+  %2 = ptm.reduce_leading %x : (tensor<2x4x8xf32>) -> tensor<f32>
+  return %0, %1, %2 : tensor<8xf32>, tensor<4x8xf32>, tensor<f32>
+}
+
+// CHECK-LABEL: func.func @gelu_grad
+// CHECK-SAME: (%[[G:.*]]: tensor<2x8xf32>, %[[X:.*]]: tensor<2x8xf32>)
+// CHECK: ptm.gelu_grad %[[G]], %[[X]] : tensor<2x8xf32>
+// CHECK: ptm.gelu_grad %[[G]], %[[X]] {approximate = "tanh"} : tensor<2x8xf32>
+// CHECK: ptm.gelu_grad %[[G]], %[[X]] : tensor<2x8xf32>
+// CHECK-NOT: approximate = "none"
+// CHECK: return
+func.func @gelu_grad(%g: tensor<2x8xf32>, %x: tensor<2x8xf32>) -> (tensor<2x8xf32>, tensor<2x8xf32>, tensor<2x8xf32>) {
+  %0 = ptm.gelu_grad %g, %x : tensor<2x8xf32>
+  %1 = ptm.gelu_grad %g, %x {approximate = "tanh"} : tensor<2x8xf32>
+  %2 = ptm.gelu_grad %g, %x {approximate = "none"} : tensor<2x8xf32>
+  return %0, %1, %2 : tensor<2x8xf32>, tensor<2x8xf32>, tensor<2x8xf32>
+}
+
+// CHECK-LABEL: func.func @layer_norm_grad
+// CHECK-SAME: (%[[G:.*]]: tensor<2x4x8xf32>, %[[X:.*]]: tensor<2x4x8xf32>, %[[W:.*]]: tensor<8xf32>)
+// CHECK: %[[DX:.*]], %[[DW:.*]], %[[DB:.*]] = ptm.layer_norm_grad %[[G]], %[[X]], %[[W]] {epsilon = 1.000000e-05 : f64} : (tensor<2x4x8xf32>, tensor<2x4x8xf32>, tensor<8xf32>) -> (tensor<2x4x8xf32>, tensor<8xf32>, tensor<8xf32>)
+// CHECK: return %[[DX]], %[[DW]], %[[DB]]
+func.func @layer_norm_grad(%g: tensor<2x4x8xf32>, %x: tensor<2x4x8xf32>, %w: tensor<8xf32>) -> (tensor<2x4x8xf32>, tensor<8xf32>, tensor<8xf32>) {
+  %0:3 = ptm.layer_norm_grad %g, %x, %w {epsilon = 1.0e-5 : f64} : (tensor<2x4x8xf32>, tensor<2x4x8xf32>, tensor<8xf32>) -> (tensor<2x4x8xf32>, tensor<8xf32>, tensor<8xf32>)
+  return %0#0, %0#1, %0#2 : tensor<2x4x8xf32>, tensor<8xf32>, tensor<8xf32>
+}
+
+// CHECK-LABEL: func.func @softmax_grad
+// CHECK-SAME: (%[[G:.*]]: tensor<2x4x8xf32>, %[[Y:.*]]: tensor<2x4x8xf32>, %[[D:.*]]: tensor<5xf64>)
+// CHECK: ptm.softmax_grad %[[G]], %[[Y]] {axis = 2 : i64} : tensor<2x4x8xf32>
+// CHECK: ptm.softmax_grad %[[G]], %[[Y]] {axis = 0 : i64} : tensor<2x4x8xf32>
+// CHECK: ptm.softmax_grad %[[D]], %[[D]] {axis = 0 : i64} : tensor<5xf64>
+func.func @softmax_grad(%g: tensor<2x4x8xf32>, %y: tensor<2x4x8xf32>, %d: tensor<5xf64>) -> (tensor<2x4x8xf32>, tensor<2x4x8xf32>, tensor<5xf64>) {
+  %0 = ptm.softmax_grad %g, %y {axis = 2 : i64} : tensor<2x4x8xf32>
+  %1 = ptm.softmax_grad %g, %y {axis = 0 : i64} : tensor<2x4x8xf32>
+  %2 = ptm.softmax_grad %d, %d {axis = 0 : i64} : tensor<5xf64>
+  return %0, %1, %2 : tensor<2x4x8xf32>, tensor<2x4x8xf32>, tensor<5xf64>
+}
+
+// CHECK-LABEL: func.func @attention_grad
+// CHECK-SAME: (%[[G:.*]]: tensor<2x4x3x16xf32>, %[[Q:.*]]: tensor<2x4x3x16xf32>, %[[K:.*]]: tensor<2x4x8x16xf32>, %[[V:.*]]: tensor<2x4x8x16xf32>, %[[M:.*]]: tensor<2x8xi64>)
+// CHECK: %[[DQ:.*]], %[[DK:.*]], %[[DV:.*]] = ptm.attention_grad %[[G]], %[[Q]], %[[K]], %[[V]] {scale = 2.500000e-01 : f64} : (tensor<2x4x3x16xf32>, tensor<2x4x3x16xf32>, tensor<2x4x8x16xf32>, tensor<2x4x8x16xf32>) -> (tensor<2x4x3x16xf32>, tensor<2x4x8x16xf32>, tensor<2x4x8x16xf32>)
+// CHECK: ptm.attention_grad %[[G]], %[[Q]], %[[K]], %[[V]], %[[M]] {causal = true, scale = 2.500000e-01 : f64} : (tensor<2x4x3x16xf32>, tensor<2x4x3x16xf32>, tensor<2x4x8x16xf32>, tensor<2x4x8x16xf32>, tensor<2x8xi64>) -> (tensor<2x4x3x16xf32>, tensor<2x4x8x16xf32>, tensor<2x4x8x16xf32>)
+// CHECK: return %[[DQ]], %[[DK]], %[[DV]]
+func.func @attention_grad(%g: tensor<2x4x3x16xf32>, %q: tensor<2x4x3x16xf32>, %k: tensor<2x4x8x16xf32>, %v: tensor<2x4x8x16xf32>, %m: tensor<2x8xi64>) -> (tensor<2x4x3x16xf32>, tensor<2x4x8x16xf32>, tensor<2x4x8x16xf32>, tensor<2x4x3x16xf32>) {
+  %0:3 = ptm.attention_grad %g, %q, %k, %v {scale = 0.25 : f64, causal = false} : (tensor<2x4x3x16xf32>, tensor<2x4x3x16xf32>, tensor<2x4x8x16xf32>, tensor<2x4x8x16xf32>) -> (tensor<2x4x3x16xf32>, tensor<2x4x8x16xf32>, tensor<2x4x8x16xf32>)
+  %1:3 = ptm.attention_grad %g, %q, %k, %v, %m {causal = true, scale = 0.25 : f64} : (tensor<2x4x3x16xf32>, tensor<2x4x3x16xf32>, tensor<2x4x8x16xf32>, tensor<2x4x8x16xf32>, tensor<2x8xi64>) -> (tensor<2x4x3x16xf32>, tensor<2x4x8x16xf32>, tensor<2x4x8x16xf32>)
+  return %0#0, %0#1, %0#2, %1#0 : tensor<2x4x3x16xf32>, tensor<2x4x8x16xf32>, tensor<2x4x8x16xf32>, tensor<2x4x3x16xf32>
+}
+
+// CHECK-LABEL: func.func @embedding_grad
+// CHECK-SAME: (%[[G:.*]]: tensor<2x4x8xf32>, %[[IDS:.*]]: tensor<2x4xi64>, %[[G1:.*]]: tensor<5x3xf64>, %[[IDS1:.*]]: tensor<5xi32>)
+// CHECK: ptm.embedding_grad %[[G]], %[[IDS]] : (tensor<2x4x8xf32>, tensor<2x4xi64>) -> tensor<100x8xf32>
+// CHECK: ptm.embedding_grad %[[G1]], %[[IDS1]] : (tensor<5x3xf64>, tensor<5xi32>) -> tensor<10x3xf64>
+func.func @embedding_grad(%g: tensor<2x4x8xf32>, %ids: tensor<2x4xi64>, %g1: tensor<5x3xf64>, %ids1: tensor<5xi32>) -> (tensor<100x8xf32>, tensor<10x3xf64>) {
+  %0 = ptm.embedding_grad %g, %ids : (tensor<2x4x8xf32>, tensor<2x4xi64>) -> tensor<100x8xf32>
+  %1 = ptm.embedding_grad %g1, %ids1 : (tensor<5x3xf64>, tensor<5xi32>) -> tensor<10x3xf64>
+  return %0, %1 : tensor<100x8xf32>, tensor<10x3xf64>
+}
+
+// CHECK-LABEL: func.func @slice_grad
+// CHECK-SAME: (%[[G:.*]]: tensor<2x4x16xf32>, %[[P:.*]]: tensor<4x8xf64>)
+// CHECK: ptm.slice_grad %[[G]] [0, 0, 16] : (tensor<2x4x16xf32>) -> tensor<2x4x48xf32>
+// CHECK: ptm.slice_grad %[[P]] [0, 0] : (tensor<4x8xf64>) -> tensor<1024x8xf64>
+func.func @slice_grad(%g: tensor<2x4x16xf32>, %p: tensor<4x8xf64>) -> (tensor<2x4x48xf32>, tensor<1024x8xf64>) {
+  %0 = ptm.slice_grad %g [0, 0, 16] : (tensor<2x4x16xf32>) -> tensor<2x4x48xf32>
+  %1 = ptm.slice_grad %p [0, 0] : (tensor<4x8xf64>) -> tensor<1024x8xf64>
+  return %0, %1 : tensor<2x4x48xf32>, tensor<1024x8xf64>
+}
