@@ -36,12 +36,15 @@ Value EntryBuilder::parameter(StringRef name, ArrayRef<int64_t> shape, Parameter
   return argument.placeholder;
 }
 
-Value EntryBuilder::input(StringRef name, RankedTensorType type, int64_t valueBound) {
+Value EntryBuilder::input(StringRef name, RankedTensorType type, int64_t valueBound,
+                          std::optional<int64_t> valueException) {
   Argument argument;
   argument.placeholder = body_->addArgument(type, loc_);
   argument.attributes.set("ptm.input", builder_.getStringAttr(name));
   if (valueBound > 0)
     argument.attributes.set("ptm.value_bound", builder_.getI64IntegerAttr(valueBound));
+  if (valueException)
+    argument.attributes.set("ptm.value_exception", builder_.getI64IntegerAttr(*valueException));
   inputs_.push_back(argument);
   return argument.placeholder;
 }

@@ -44,8 +44,10 @@ public:
   // A trainable parameter with its Hugging Face name.
   mlir::Value parameter(llvm::StringRef name, llvm::ArrayRef<int64_t> shape, ParameterInit init,
                         double initStd = 0.0, llvm::StringRef tiedTo = "");
-  // A runtime input. `valueBound` > 0 declares valid integer values [0, bound).
-  mlir::Value input(llvm::StringRef name, mlir::RankedTensorType type, int64_t valueBound = 0);
+  // A runtime input. `valueBound` > 0 declares valid integer values [0, bound),
+  // plus `valueException` if given (the ignore index of labels).
+  mlir::Value input(llvm::StringRef name, mlir::RankedTensorType type, int64_t valueBound = 0,
+                    std::optional<int64_t> valueException = std::nullopt);
   // Completes the function with the named results.
   mlir::func::FuncOp finish(llvm::ArrayRef<std::pair<std::string, mlir::Value>> outputs);
 

@@ -321,11 +321,14 @@ EntryCall Session::prepareCall(const std::string &entryName, TensorMap inputs, c
     // against the declared bound, so that compiled code never indexes out of range.
     Tensor converted(name, dtype, shape);
     int64_t bound = desc->value_bound();
+    bool hasException = desc->has_value_exception();
+    int64_t exception = desc->value_exception();
     for (int64_t i = 0; i < tensor.numElements(); ++i) {
       int64_t value = loadInteger(tensor, i);
-      if (bound > 0 && (value < 0 || value >= bound))
+      if (bound > 0 && (value < 0 || value >= bound) && !(hasException && value == exception))
         throw Error(inputsSource, input + " has value " + std::to_string(value) + " at " +
-                                      formatPosition(shape, i) + ", outside [0, " + std::to_string(bound) + ")");
+                                      formatPosition(shape, i) + ", outside [0, " + std::to_string(bound) + ")" +
+                                      (hasException ? " and not " + std::to_string(exception) : ""));
       if (dtype == DType::I64) {
         converted.dataAs<int64_t>()[i] = value;
       } else {

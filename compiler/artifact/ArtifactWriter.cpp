@@ -34,13 +34,15 @@ llvm::Expected<fb::DType> dtypeOf(Type type) {
 }
 
 llvm::Expected<flatbuffers::Offset<fb::TensorDesc>>
-tensorDesc(flatbuffers::FlatBufferBuilder &fbb, StringRef name, Type type, int64_t valueBound) {
+tensorDesc(flatbuffers::FlatBufferBuilder &fbb, StringRef name, Type type, int64_t valueBound,
+           std::optional<int64_t> valueException = std::nullopt) {
   auto tensor = cast<RankedTensorType>(type);
   llvm::Expected<fb::DType> dtype = dtypeOf(tensor.getElementType());
   if (!dtype)
     return dtype.takeError();
   std::vector<int64_t> shape(tensor.getShape().begin(), tensor.getShape().end());
-  return fb::CreateTensorDescDirect(fbb, name.str().c_str(), *dtype, &shape, valueBound);
+  return fb::CreateTensorDescDirect(fbb, name.str().c_str(), *dtype, &shape, valueBound,
+                                    valueException.has_value(), valueException.value_or(0));
 }
 
 fb::InitKind initKindOf(StringRef name) {
@@ -84,7 +86,9 @@ llvm::Expected<std::string> buildArtifact(const ArtifactContents &contents) {
         parameterIndices.push_back(slot->second);
       } else if (auto name = function.getArgAttrOfType<StringAttr>(i, kInputAttr)) {
         auto bound = function.getArgAttrOfType<IntegerAttr>(i, "ptm.value_bound");
-        auto desc = tensorDesc(fbb, name.getValue(), type, bound ? bound.getInt() : 0);
+        auto exception = function.getArgAttrOfType<IntegerAttr>(i, "ptm.value_exception");
+        auto desc = tensorDesc(fbb, name.getValue(), type, bound ? bound.getInt() : 0,
+                               exception ? std::optional<int64_t>(exception.getInt()) : std::nullopt);
         if (!desc)
           return desc.takeError();
         inputs.push_back(*desc);

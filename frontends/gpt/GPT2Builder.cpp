@@ -203,8 +203,10 @@ Expected<OwningOpRef<ModuleOp>> buildGPT2(MLIRContext &context, const HFConfig &
                                        IntegerType::get(&context, 64));
   Value inputIds = entry.input("input_ids", idsType, /*valueBound=*/h->vocab);
   Value attentionMask = entry.input("attention_mask", idsType);
-  // Labels may hold -100 (not scored), so they have no value bound.
-  Value labels = training ? entry.input("labels", idsType) : Value();
+  // Labels are token ids or -100 (not scored).
+  constexpr int64_t kIgnoreIndex = -100;
+  Value labels =
+      training ? entry.input("labels", idsType, /*valueBound=*/h->vocab, kIgnoreIndex) : Value();
   GPT2Graph graph(entry, *h, options.batch, options.seqLen);
   Value logits = graph.forward(inputIds, attentionMask);
   if (!training) {
@@ -215,7 +217,7 @@ Expected<OwningOpRef<ModuleOp>> buildGPT2(MLIRContext &context, const HFConfig &
   // parameter gradients.
   OpBuilder &b = entry.builder();
   Value loss = CrossEntropyOp::create(b, entry.loc(), RankedTensorType::get({}, floatType),
-                                      logits, labels, b.getI64IntegerAttr(-100),
+                                      logits, labels, b.getI64IntegerAttr(kIgnoreIndex),
                                       b.getBoolAttr(true));
   func::FuncOp function = entry.finish({{"loss", loss}});
   function->setAttr("ptm.differentiate", b.getUnitAttr());

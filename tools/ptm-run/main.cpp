@@ -196,8 +196,12 @@ void printSignature(const char *role, const flatbuffers::Vector<flatbuffers::Off
   }
   for (const ptm::artifact::TensorDesc *desc : *descs) {
     std::cout << "      " << ptm::formatTensorDesc(*desc);
-    if (desc->value_bound() > 0)
-      std::cout << "  (values in [0, " << desc->value_bound() << "))";
+    if (desc->value_bound() > 0) {
+      std::cout << "  (values in [0, " << desc->value_bound() << ")";
+      if (desc->has_value_exception())
+        std::cout << " or " << desc->value_exception();
+      std::cout << ")";
+    }
     std::cout << "\n";
   }
 }

@@ -568,3 +568,379 @@ func.func @slice_negative_offset(%x: tensor<4x8xf32>) -> tensor<2x8xf32> {
   %0 = ptm.slice %x [-1, 0] : (tensor<4x8xf32>) -> tensor<2x8xf32>
   return %0 : tensor<2x8xf32>
 }
+
+// -----
+
+//===----------------------------------------------------------------------===//
+// matmul transpose_lhs
+//===----------------------------------------------------------------------===//
+
+func.func @matmul_transpose_lhs_shared_rhs(%a: tensor<2x8x4xf32>, %b: tensor<8x16xf32>) -> tensor<2x4x16xf32> {
+  // expected-error @+1 {{'ptm.matmul' op with transpose_lhs, rhs [8,16] must have the rank of lhs [2,8,4]}}
+  %0 = ptm.matmul %a, %b {transpose_lhs = true} : (tensor<2x8x4xf32>, tensor<8x16xf32>) -> tensor<2x4x16xf32>
+  return %0 : tensor<2x4x16xf32>
+}
+
+// -----
+
+func.func @matmul_contraction_lhs_transposed(%a: tensor<4x8xf32>, %b: tensor<8x16xf32>) -> tensor<8x16xf32> {
+  // expected-error @+1 {{'ptm.matmul' op contraction sizes differ: lhs [4,8] has K=4 (lhs transposed) but rhs [8,16] has K=8}}
+  %0 = ptm.matmul %a, %b {transpose_lhs = true} : (tensor<4x8xf32>, tensor<8x16xf32>) -> tensor<8x16xf32>
+  return %0 : tensor<8x16xf32>
+}
+
+// -----
+
+func.func @matmul_contraction_both_transposed(%a: tensor<4x8xf32>, %b: tensor<16x8xf32>) -> tensor<8x16xf32> {
+  // expected-error @+1 {{'ptm.matmul' op contraction sizes differ: lhs [4,8] has K=4 (lhs transposed) but rhs [16,8] has K=8 (rhs transposed)}}
+  %0 = ptm.matmul %a, %b {transpose_lhs = true, transpose_rhs = true} : (tensor<4x8xf32>, tensor<16x8xf32>) -> tensor<8x16xf32>
+  return %0 : tensor<8x16xf32>
+}
+
+// -----
+
+func.func @matmul_result_lhs_transposed(%a: tensor<2x8x4xf32>, %b: tensor<2x8x6xf32>) -> tensor<2x8x6xf32> {
+  // expected-error @+1 {{'ptm.matmul' op result shape [2,8,6] should be [2,4,6]}}
+  %0 = ptm.matmul %a, %b {transpose_lhs = true} : (tensor<2x8x4xf32>, tensor<2x8x6xf32>) -> tensor<2x8x6xf32>
+  return %0 : tensor<2x8x6xf32>
+}
+
+// -----
+
+//===----------------------------------------------------------------------===//
+// cross_entropy, cross_entropy_grad
+//===----------------------------------------------------------------------===//
+
+func.func @cross_entropy_logits_rank(%l: tensor<10xf32>, %y: tensor<i64>) -> tensor<f32> {
+  // expected-error @+1 {{'ptm.cross_entropy' op logits must be [positions..., vocab], got [10]}}
+  %0 = ptm.cross_entropy %l, %y : (tensor<10xf32>, tensor<i64>) -> tensor<f32>
+  return %0 : tensor<f32>
+}
+
+// -----
+
+func.func @cross_entropy_labels(%l: tensor<2x4x10xf32>, %y: tensor<2x3xi64>) -> tensor<f32> {
+  // expected-error @+1 {{'ptm.cross_entropy' op labels [2,3] should be [2,4] for logits [2,4,10]}}
+  %0 = ptm.cross_entropy %l, %y : (tensor<2x4x10xf32>, tensor<2x3xi64>) -> tensor<f32>
+  return %0 : tensor<f32>
+}
+
+// -----
+
+func.func @cross_entropy_labels_rank(%l: tensor<2x4x10xf32>, %y: tensor<8xi64>) -> tensor<f32> {
+  // expected-error @+1 {{'ptm.cross_entropy' op labels [8] should be [2,4] for logits [2,4,10]}}
+  %0 = ptm.cross_entropy %l, %y : (tensor<2x4x10xf32>, tensor<8xi64>) -> tensor<f32>
+  return %0 : tensor<f32>
+}
+
+// -----
+
+func.func @cross_entropy_result(%l: tensor<4x10xf32>, %y: tensor<4xi64>) -> tensor<1xf32> {
+  // expected-error @+1 {{'ptm.cross_entropy' op result shape [1] should be []}}
+  %0 = ptm.cross_entropy %l, %y : (tensor<4x10xf32>, tensor<4xi64>) -> tensor<1xf32>
+  return %0 : tensor<1xf32>
+}
+
+// -----
+
+func.func @cross_entropy_mixed(%l: tensor<4x10xf64>, %y: tensor<4xi64>) -> tensor<f32> {
+  // expected-error @+1 {{'ptm.cross_entropy' op mixes element types: 'f64' operand, 'f32' result}}
+  %0 = ptm.cross_entropy %l, %y : (tensor<4x10xf64>, tensor<4xi64>) -> tensor<f32>
+  return %0 : tensor<f32>
+}
+
+// -----
+
+func.func @cross_entropy_dynamic(%l: tensor<?x10xf32>, %y: tensor<4xi64>) -> tensor<f32> {
+  // expected-error @+1 {{'ptm.cross_entropy' op needs static shapes, got 'tensor<?x10xf32>'}}
+  %0 = ptm.cross_entropy %l, %y : (tensor<?x10xf32>, tensor<4xi64>) -> tensor<f32>
+  return %0 : tensor<f32>
+}
+
+// -----
+
+func.func @cross_entropy_float_labels(%l: tensor<4x10xf32>, %y: tensor<4xf32>) -> tensor<f32> {
+  // expected-error @+1 {{'ptm.cross_entropy' op operand #1 must be ranked tensor of 32-bit signless integer or 64-bit signless integer values}}
+  %0 = ptm.cross_entropy %l, %y : (tensor<4x10xf32>, tensor<4xf32>) -> tensor<f32>
+  return %0 : tensor<f32>
+}
+
+// -----
+
+func.func @cross_entropy_grad_seed(%g: tensor<1xf32>, %l: tensor<4x10xf32>, %y: tensor<4xi64>) -> tensor<4x10xf32> {
+  // expected-error @+1 {{'ptm.cross_entropy_grad' op grad must be the rank-0 gradient of the loss, got [1]}}
+  %0 = ptm.cross_entropy_grad %g, %l, %y : (tensor<1xf32>, tensor<4x10xf32>, tensor<4xi64>) -> tensor<4x10xf32>
+  return %0 : tensor<4x10xf32>
+}
+
+// -----
+
+func.func @cross_entropy_grad_labels(%g: tensor<f32>, %l: tensor<4x10xf32>, %y: tensor<5xi64>) -> tensor<4x10xf32> {
+  // expected-error @+1 {{'ptm.cross_entropy_grad' op labels [5] should be [4] for logits [4,10]}}
+  %0 = ptm.cross_entropy_grad %g, %l, %y : (tensor<f32>, tensor<4x10xf32>, tensor<5xi64>) -> tensor<4x10xf32>
+  return %0 : tensor<4x10xf32>
+}
+
+// -----
+
+func.func @cross_entropy_grad_logits_rank(%g: tensor<f32>, %l: tensor<10xf32>, %y: tensor<i64>) -> tensor<10xf32> {
+  // expected-error @+1 {{'ptm.cross_entropy_grad' op logits must be [positions..., vocab], got [10]}}
+  %0 = ptm.cross_entropy_grad %g, %l, %y : (tensor<f32>, tensor<10xf32>, tensor<i64>) -> tensor<10xf32>
+  return %0 : tensor<10xf32>
+}
+
+// -----
+
+func.func @cross_entropy_grad_result(%g: tensor<f32>, %l: tensor<4x10xf32>, %y: tensor<4xi64>) -> tensor<4x9xf32> {
+  // expected-error @+1 {{'ptm.cross_entropy_grad' op result shape [4,9] should be [4,10]}}
+  %0 = ptm.cross_entropy_grad %g, %l, %y : (tensor<f32>, tensor<4x10xf32>, tensor<4xi64>) -> tensor<4x9xf32>
+  return %0 : tensor<4x9xf32>
+}
+
+// -----
+
+func.func @cross_entropy_grad_mixed(%g: tensor<f64>, %l: tensor<4x10xf32>, %y: tensor<4xi64>) -> tensor<4x10xf32> {
+  // expected-error @+1 {{'ptm.cross_entropy_grad' op mixes element types: 'f64' operand, 'f32' result}}
+  %0 = ptm.cross_entropy_grad %g, %l, %y : (tensor<f64>, tensor<4x10xf32>, tensor<4xi64>) -> tensor<4x10xf32>
+  return %0 : tensor<4x10xf32>
+}
+
+// -----
+
+//===----------------------------------------------------------------------===//
+// reduce_leading, gelu_grad, softmax_grad
+//===----------------------------------------------------------------------===//
+
+func.func @reduce_leading_not_trailing(%x: tensor<2x4x8xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{'ptm.reduce_leading' op result [4] must equal the trailing dimensions of the input [2,4,8]}}
+  %0 = ptm.reduce_leading %x : (tensor<2x4x8xf32>) -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+func.func @reduce_leading_larger(%x: tensor<8xf32>) -> tensor<2x8xf32> {
+  // expected-error @+1 {{'ptm.reduce_leading' op result [2,8] must equal the trailing dimensions of the input [8]}}
+  %0 = ptm.reduce_leading %x : (tensor<8xf32>) -> tensor<2x8xf32>
+  return %0 : tensor<2x8xf32>
+}
+
+// -----
+
+func.func @reduce_leading_mixed(%x: tensor<2x8xf64>) -> tensor<8xf32> {
+  // expected-error @+1 {{'ptm.reduce_leading' op mixes element types: 'f64' operand, 'f32' result}}
+  %0 = ptm.reduce_leading %x : (tensor<2x8xf64>) -> tensor<8xf32>
+  return %0 : tensor<8xf32>
+}
+
+// -----
+
+func.func @gelu_grad_approximate(%g: tensor<4x8xf32>, %x: tensor<4x8xf32>) -> tensor<4x8xf32> {
+  // expected-error @+1 {{'ptm.gelu_grad' op approximate must be "none" or "tanh", got "erf"}}
+  %0 = ptm.gelu_grad %g, %x {approximate = "erf"} : tensor<4x8xf32>
+  return %0 : tensor<4x8xf32>
+}
+
+// -----
+
+func.func @gelu_grad_dynamic(%g: tensor<4x?xf32>, %x: tensor<4x?xf32>) -> tensor<4x?xf32> {
+  // expected-error @+1 {{'ptm.gelu_grad' op needs static shapes, got 'tensor<4x?xf32>'}}
+  %0 = ptm.gelu_grad %g, %x : tensor<4x?xf32>
+  return %0 : tensor<4x?xf32>
+}
+
+// -----
+
+func.func @softmax_grad_axis(%g: tensor<4x8xf32>, %y: tensor<4x8xf32>) -> tensor<4x8xf32> {
+  // expected-error @+1 {{'ptm.softmax_grad' op axis 2 is out of range for rank 2}}
+  %0 = ptm.softmax_grad %g, %y {axis = 2 : i64} : tensor<4x8xf32>
+  return %0 : tensor<4x8xf32>
+}
+
+// -----
+
+func.func @softmax_grad_axis_negative(%g: tensor<4x8xf32>, %y: tensor<4x8xf32>) -> tensor<4x8xf32> {
+  // expected-error @+1 {{'ptm.softmax_grad' op axis -1 is out of range for rank 2}}
+  %0 = ptm.softmax_grad %g, %y {axis = -1 : i64} : tensor<4x8xf32>
+  return %0 : tensor<4x8xf32>
+}
+
+// -----
+
+//===----------------------------------------------------------------------===//
+// layer_norm_grad
+//===----------------------------------------------------------------------===//
+
+func.func @layer_norm_grad_shape(%g: tensor<4x8xf32>, %x: tensor<2x4x8xf32>, %w: tensor<8xf32>) -> (tensor<2x4x8xf32>, tensor<8xf32>, tensor<8xf32>) {
+  // expected-error @+1 {{'ptm.layer_norm_grad' op grad [4,8] must have the input's shape [2,4,8] (rank 1 or more)}}
+  %0:3 = ptm.layer_norm_grad %g, %x, %w {epsilon = 1.0e-5 : f64} : (tensor<4x8xf32>, tensor<2x4x8xf32>, tensor<8xf32>) -> (tensor<2x4x8xf32>, tensor<8xf32>, tensor<8xf32>)
+  return %0#0, %0#1, %0#2 : tensor<2x4x8xf32>, tensor<8xf32>, tensor<8xf32>
+}
+
+// -----
+
+func.func @layer_norm_grad_rank0(%g: tensor<f32>, %x: tensor<f32>, %w: tensor<1xf32>) -> (tensor<f32>, tensor<1xf32>, tensor<1xf32>) {
+  // expected-error @+1 {{'ptm.layer_norm_grad' op grad [] must have the input's shape [] (rank 1 or more)}}
+  %0:3 = ptm.layer_norm_grad %g, %x, %w {epsilon = 1.0e-5 : f64} : (tensor<f32>, tensor<f32>, tensor<1xf32>) -> (tensor<f32>, tensor<1xf32>, tensor<1xf32>)
+  return %0#0, %0#1, %0#2 : tensor<f32>, tensor<1xf32>, tensor<1xf32>
+}
+
+// -----
+
+func.func @layer_norm_grad_weight(%g: tensor<4x8xf32>, %x: tensor<4x8xf32>, %w: tensor<4xf32>) -> (tensor<4x8xf32>, tensor<8xf32>, tensor<8xf32>) {
+  // expected-error @+1 {{'ptm.layer_norm_grad' op weight and its gradients must be [8]}}
+  %0:3 = ptm.layer_norm_grad %g, %x, %w {epsilon = 1.0e-5 : f64} : (tensor<4x8xf32>, tensor<4x8xf32>, tensor<4xf32>) -> (tensor<4x8xf32>, tensor<8xf32>, tensor<8xf32>)
+  return %0#0, %0#1, %0#2 : tensor<4x8xf32>, tensor<8xf32>, tensor<8xf32>
+}
+
+// -----
+
+func.func @layer_norm_grad_bias_grad(%g: tensor<4x8xf32>, %x: tensor<4x8xf32>, %w: tensor<8xf32>) -> (tensor<4x8xf32>, tensor<8xf32>, tensor<4x8xf32>) {
+  // expected-error @+1 {{'ptm.layer_norm_grad' op weight and its gradients must be [8]}}
+  %0:3 = ptm.layer_norm_grad %g, %x, %w {epsilon = 1.0e-5 : f64} : (tensor<4x8xf32>, tensor<4x8xf32>, tensor<8xf32>) -> (tensor<4x8xf32>, tensor<8xf32>, tensor<4x8xf32>)
+  return %0#0, %0#1, %0#2 : tensor<4x8xf32>, tensor<8xf32>, tensor<4x8xf32>
+}
+
+// -----
+
+func.func @layer_norm_grad_input_grad(%g: tensor<4x8xf32>, %x: tensor<4x8xf32>, %w: tensor<8xf32>) -> (tensor<2x16xf32>, tensor<8xf32>, tensor<8xf32>) {
+  // expected-error @+1 {{'ptm.layer_norm_grad' op result shape [2,16] should be [4,8]}}
+  %0:3 = ptm.layer_norm_grad %g, %x, %w {epsilon = 1.0e-5 : f64} : (tensor<4x8xf32>, tensor<4x8xf32>, tensor<8xf32>) -> (tensor<2x16xf32>, tensor<8xf32>, tensor<8xf32>)
+  return %0#0, %0#1, %0#2 : tensor<2x16xf32>, tensor<8xf32>, tensor<8xf32>
+}
+
+// -----
+
+func.func @layer_norm_grad_mixed(%g: tensor<4x8xf64>, %x: tensor<4x8xf32>, %w: tensor<8xf32>) -> (tensor<4x8xf32>, tensor<8xf32>, tensor<8xf32>) {
+  // expected-error @+1 {{'ptm.layer_norm_grad' op mixes element types: 'f64' operand, 'f32' result}}
+  %0:3 = ptm.layer_norm_grad %g, %x, %w {epsilon = 1.0e-5 : f64} : (tensor<4x8xf64>, tensor<4x8xf32>, tensor<8xf32>) -> (tensor<4x8xf32>, tensor<8xf32>, tensor<8xf32>)
+  return %0#0, %0#1, %0#2 : tensor<4x8xf32>, tensor<8xf32>, tensor<8xf32>
+}
+
+// -----
+
+//===----------------------------------------------------------------------===//
+// attention_grad
+//===----------------------------------------------------------------------===//
+
+func.func @attention_grad_grad_shape(%g: tensor<1x2x5x8xf32>, %q: tensor<1x2x4x8xf32>, %k: tensor<1x2x6x8xf32>, %v: tensor<1x2x6x8xf32>) -> tensor<1x2x4x8xf32> {
+  // expected-error @+1 {{'ptm.attention_grad' op grad and query_grad must have the query's shape, key_grad and value_grad those of key and value}}
+  %0:3 = ptm.attention_grad %g, %q, %k, %v {scale = 1.0 : f64} : (tensor<1x2x5x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x6x8xf32>, tensor<1x2x6x8xf32>) -> (tensor<1x2x4x8xf32>, tensor<1x2x6x8xf32>, tensor<1x2x6x8xf32>)
+  return %0#0 : tensor<1x2x4x8xf32>
+}
+
+// -----
+
+func.func @attention_grad_key_grad_shape(%g: tensor<1x2x4x8xf32>, %q: tensor<1x2x4x8xf32>, %k: tensor<1x2x6x8xf32>, %v: tensor<1x2x6x8xf32>) -> tensor<1x2x4x8xf32> {
+  // expected-error @+1 {{'ptm.attention_grad' op grad and query_grad must have the query's shape, key_grad and value_grad those of key and value}}
+  %0:3 = ptm.attention_grad %g, %q, %k, %v {scale = 1.0 : f64} : (tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x6x8xf32>, tensor<1x2x6x8xf32>) -> (tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x6x8xf32>)
+  return %0#0 : tensor<1x2x4x8xf32>
+}
+
+// -----
+
+func.func @attention_grad_rank(%g: tensor<2x4x8xf32>, %q: tensor<2x4x8xf32>, %k: tensor<2x4x8xf32>, %v: tensor<2x4x8xf32>) -> tensor<2x4x8xf32> {
+  // expected-error @+1 {{'ptm.attention_grad' op query [2,4,8], key [2,4,8] and value [2,4,8] do not form an attention}}
+  %0:3 = ptm.attention_grad %g, %q, %k, %v {scale = 1.0 : f64} : (tensor<2x4x8xf32>, tensor<2x4x8xf32>, tensor<2x4x8xf32>, tensor<2x4x8xf32>) -> (tensor<2x4x8xf32>, tensor<2x4x8xf32>, tensor<2x4x8xf32>)
+  return %0#0 : tensor<2x4x8xf32>
+}
+
+// -----
+
+func.func @attention_grad_head_dim(%g: tensor<1x2x4x8xf32>, %q: tensor<1x2x4x8xf32>, %k: tensor<1x2x4x16xf32>, %v: tensor<1x2x4x16xf32>) -> tensor<1x2x4x8xf32> {
+  // expected-error @+1 {{'ptm.attention_grad' op query [1,2,4,8], key [1,2,4,16] and value [1,2,4,16] do not form an attention}}
+  %0:3 = ptm.attention_grad %g, %q, %k, %v {scale = 1.0 : f64} : (tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x4x16xf32>, tensor<1x2x4x16xf32>) -> (tensor<1x2x4x8xf32>, tensor<1x2x4x16xf32>, tensor<1x2x4x16xf32>)
+  return %0#0 : tensor<1x2x4x8xf32>
+}
+
+// -----
+
+func.func @attention_grad_key_mask(%g: tensor<2x2x4x8xf32>, %q: tensor<2x2x4x8xf32>, %k: tensor<2x2x6x8xf32>, %v: tensor<2x2x6x8xf32>, %m: tensor<2x4xi64>) -> tensor<2x2x4x8xf32> {
+  // expected-error @+1 {{'ptm.attention_grad' op key_mask [2,4] should be [2,6]}}
+  %0:3 = ptm.attention_grad %g, %q, %k, %v, %m {scale = 1.0 : f64} : (tensor<2x2x4x8xf32>, tensor<2x2x4x8xf32>, tensor<2x2x6x8xf32>, tensor<2x2x6x8xf32>, tensor<2x4xi64>) -> (tensor<2x2x4x8xf32>, tensor<2x2x6x8xf32>, tensor<2x2x6x8xf32>)
+  return %0#0 : tensor<2x2x4x8xf32>
+}
+
+// -----
+
+func.func @attention_grad_mixed(%g: tensor<1x2x4x8xf64>, %q: tensor<1x2x4x8xf32>, %k: tensor<1x2x4x8xf32>, %v: tensor<1x2x4x8xf32>) -> tensor<1x2x4x8xf32> {
+  // expected-error @+1 {{'ptm.attention_grad' op mixes element types: 'f64' operand, 'f32' result}}
+  %0:3 = ptm.attention_grad %g, %q, %k, %v {scale = 1.0 : f64} : (tensor<1x2x4x8xf64>, tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>) -> (tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>)
+  return %0#0 : tensor<1x2x4x8xf32>
+}
+
+// -----
+
+//===----------------------------------------------------------------------===//
+// embedding_grad, slice_grad
+//===----------------------------------------------------------------------===//
+
+func.func @embedding_grad_result_rank(%g: tensor<2x4x8xf32>, %ids: tensor<2x4xi64>) -> tensor<100x8x1xf32> {
+  // expected-error @+1 {{'ptm.embedding_grad' op result must be [vocab, dim], got [100,8,1]}}
+  %0 = ptm.embedding_grad %g, %ids : (tensor<2x4x8xf32>, tensor<2x4xi64>) -> tensor<100x8x1xf32>
+  return %0 : tensor<100x8x1xf32>
+}
+
+// -----
+
+func.func @embedding_grad_grad_shape(%g: tensor<2x4x8xf32>, %ids: tensor<2x4xi64>) -> tensor<100x16xf32> {
+  // expected-error @+1 {{'ptm.embedding_grad' op grad [2,4,8] should be [2,4,16]}}
+  %0 = ptm.embedding_grad %g, %ids : (tensor<2x4x8xf32>, tensor<2x4xi64>) -> tensor<100x16xf32>
+  return %0 : tensor<100x16xf32>
+}
+
+// -----
+
+func.func @embedding_grad_indices_shape(%g: tensor<2x4x8xf32>, %ids: tensor<8xi64>) -> tensor<100x8xf32> {
+  // expected-error @+1 {{'ptm.embedding_grad' op grad [2,4,8] should be [8,8]}}
+  %0 = ptm.embedding_grad %g, %ids : (tensor<2x4x8xf32>, tensor<8xi64>) -> tensor<100x8xf32>
+  return %0 : tensor<100x8xf32>
+}
+
+// -----
+
+func.func @embedding_grad_mixed(%g: tensor<3x4xf64>, %ids: tensor<3xi64>) -> tensor<10x4xf32> {
+  // expected-error @+1 {{'ptm.embedding_grad' op mixes element types: 'f64' operand, 'f32' result}}
+  %0 = ptm.embedding_grad %g, %ids : (tensor<3x4xf64>, tensor<3xi64>) -> tensor<10x4xf32>
+  return %0 : tensor<10x4xf32>
+}
+
+// -----
+
+func.func @slice_grad_offsets_rank(%g: tensor<2x8xf32>) -> tensor<4x8xf32> {
+  // expected-error @+1 {{'ptm.slice_grad' op offsets, grad and result must have the same rank}}
+  %0 = ptm.slice_grad %g [0] : (tensor<2x8xf32>) -> tensor<4x8xf32>
+  return %0 : tensor<4x8xf32>
+}
+
+// -----
+
+func.func @slice_grad_result_rank(%g: tensor<2x8xf32>) -> tensor<2x4x8xf32> {
+  // expected-error @+1 {{'ptm.slice_grad' op offsets, grad and result must have the same rank}}
+  %0 = ptm.slice_grad %g [0, 0] : (tensor<2x8xf32>) -> tensor<2x4x8xf32>
+  return %0 : tensor<2x4x8xf32>
+}
+
+// -----
+
+func.func @slice_grad_window(%g: tensor<2x4x16xf32>) -> tensor<2x4x48xf32> {
+  // expected-error @+1 {{'ptm.slice_grad' op window [0,0,40] + [2,4,16] exceeds result [2,4,48] in dimension 2}}
+  %0 = ptm.slice_grad %g [0, 0, 40] : (tensor<2x4x16xf32>) -> tensor<2x4x48xf32>
+  return %0 : tensor<2x4x48xf32>
+}
+
+// -----
+
+func.func @slice_grad_negative_offset(%g: tensor<2x8xf32>) -> tensor<4x8xf32> {
+  // expected-error @+1 {{'ptm.slice_grad' op window [-1,0] + [2,8] exceeds result [4,8] in dimension 0}}
+  %0 = ptm.slice_grad %g [-1, 0] : (tensor<2x8xf32>) -> tensor<4x8xf32>
+  return %0 : tensor<4x8xf32>
+}
+
+// -----
+
+func.func @slice_grad_mixed(%g: tensor<2x8xf64>) -> tensor<4x8xf32> {
+  // expected-error @+1 {{'ptm.slice_grad' op mixes element types: 'f64' operand, 'f32' result}}
+  %0 = ptm.slice_grad %g [0, 0] : (tensor<2x8xf64>) -> tensor<4x8xf32>
+  return %0 : tensor<4x8xf32>
+}
