@@ -31,6 +31,8 @@ inline constexpr llvm::StringLiteral kInputAttr = "ptm.input";
 inline constexpr llvm::StringLiteral kOutputAttr = "ptm.output";
 // Marks a loss function for ptm-autodiff.
 inline constexpr llvm::StringLiteral kDifferentiateAttr = "ptm.differentiate";
+// Marks a differentiated loss function for ptm-optimizer (AdamW settings).
+inline constexpr llvm::StringLiteral kOptimizerAttr = "ptm.optimizer";
 
 struct CpuPipelineOptions {
   bool fuse = true;

@@ -25,6 +25,29 @@ def PtmAutodiff : Pass<"ptm-autodiff", "mlir::ModuleOp"> {
   let dependentDialects = ["::ptm::PtmDialect", "::mlir::arith::ArithDialect"];
 }
 
+def PtmOptimizer : Pass<"ptm-optimizer", "mlir::ModuleOp"> {
+  let summary = "Append the AdamW update to a differentiated loss function";
+  let description = [{
+    Runs after ptm-autodiff on functions marked
+    `ptm.optimizer = {beta1, beta2, epsilon, weight_decay, max_grad_norm}`,
+    whose results are the loss and one gradient per parameter. It turns them
+    into a training step:
+    - new parameters `optimizer.exp_avg.<name>` and
+      `optimizer.exp_avg_sq.<name>` (the AdamW moments, `ptm.optimizer_state`,
+      initialised to zeros when a checkpoint has none), placed after the
+      model parameters;
+    - new inputs `learning_rate` and `step` (rank 0, step counts from 1);
+    - the gradients are scaled by the global-norm clipping factor
+      (`max_grad_norm` > 0) and each parameter takes one `ptm.adamw` step,
+      with weight decay only for parameters of rank 2 or more (not biases or
+      LayerNorm weights), as GPT-2 training recipes configure AdamW;
+    - the results become the loss, then the new value of every parameter and
+      moment under its own name: the runtime replaces each parameter by the
+      output of the same name, which updates the model in place.
+  }];
+  let dependentDialects = ["::ptm::PtmDialect", "::mlir::arith::ArithDialect"];
+}
+
 def PtmFuse : Pass<"ptm-fuse", "mlir::func::FuncOp"> {
   let summary = "Fuse matmul epilogues (bias, GELU) into ptm.linear";
   let description = [{

@@ -21,6 +21,12 @@ struct BuildOptions {
   // Element type of parameters and activations: "f32", or "f64" for
   // gradient checks against finite differences.
   std::string precision = "f32";
+  // AdamW of the train_step entry (--mode train).
+  double adamBeta1 = 0.9;
+  double adamBeta2 = 0.95;
+  double adamEpsilon = 1e-8;
+  double weightDecay = 0.1;
+  double maxGradNorm = 1.0;
 };
 
 enum class ParameterInit { Normal, Zeros, Ones };

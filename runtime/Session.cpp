@@ -209,6 +209,11 @@ void Session::bindWeights(const std::string &safetensorsPath) {
         tensorName = candidate;
         break;
       }
+    if (tensorName.empty() && parameter.optimizer_state()) {
+      // A model checkpoint without optimizer state starts a fresh optimizer.
+      bound[index] = initialValue(parameter, 0, index, artifact_.path());
+      continue;
+    }
     if (tensorName.empty())
       throw Error(safetensorsPath, "parameter '" + name + "' not found (looked for " + quotedList(candidates) + ")");
 
@@ -358,6 +363,32 @@ std::vector<Tensor> Session::run(const std::string &entryName, TensorMap inputs,
   EntryCall call = prepareCall(entryName, std::move(inputs), inputsSource);
   call.invoke();
   return call.takeOutputs();
+}
+
+std::vector<Tensor> Session::runUpdatingParameters(const std::string &entryName, TensorMap inputs,
+                                                   const std::string &inputsSource) {
+  std::vector<Tensor> outputs = run(entryName, std::move(inputs), inputsSource);
+  std::vector<Tensor> others;
+  for (Tensor &output : outputs) {
+    auto parameter = std::find_if(parameters_.begin(), parameters_.end(),
+                                  [&](const Tensor &value) { return value.name() == output.name(); });
+    if (parameter == parameters_.end())
+      others.push_back(std::move(output));
+    else
+      *parameter = std::move(output); // the new value takes the parameter's place
+  }
+  // Prepared calls hold pointers to the replaced buffers.
+  ++weightsGeneration_;
+  return others;
+}
+
+void Session::writeParameters(const std::string &path, bool includeOptimizerState) const {
+  requireWeights();
+  std::vector<const Tensor *> tensors;
+  for (size_t index = 0; index < parameters_.size(); ++index)
+    if (includeOptimizerState || !artifact().parameters()->Get(index)->optimizer_state())
+      tensors.push_back(&parameters_[index]);
+  writeSafetensors(path, tensors);
 }
 
 } // namespace ptm

@@ -83,6 +83,17 @@ public:
   // prepareCall + invoke; returns the outputs in signature order.
   std::vector<Tensor> run(const std::string &entryName, TensorMap inputs, const std::string &inputsSource);
 
+  // Runs an entry whose outputs named like parameters are their new values
+  // (a training step): each such output replaces its parameter, so the model
+  // and optimizer state are updated in place. Returns the other outputs
+  // (the loss).
+  std::vector<Tensor> runUpdatingParameters(const std::string &entryName, TensorMap inputs,
+                                            const std::string &inputsSource);
+
+  // Writes the bound parameters (with their Hugging Face names) to a
+  // safetensors file, atomically; optimizer state only if asked.
+  void writeParameters(const std::string &path, bool includeOptimizerState) const;
+
 private:
   friend class EntryCall;
 

@@ -78,10 +78,11 @@ llvm::Expected<std::string> buildArtifact(const ArtifactContents &contents) {
           auto init = function.getArgAttrOfType<StringAttr>(i, "ptm.init");
           auto initStd = function.getArgAttrOfType<FloatAttr>(i, "ptm.init_std");
           auto tiedTo = function.getArgAttrOfType<StringAttr>(i, "ptm.tied_to");
+          bool optimizerState = function.getArgAttr(i, "ptm.optimizer_state") != nullptr;
           parameters.push_back(fb::CreateParameterDirect(
               fbb, *desc, initKindOf(init ? init.getValue() : "normal"),
               initStd ? static_cast<float>(initStd.getValueAsDouble()) : 0.0f,
-              tiedTo ? tiedTo.getValue().str().c_str() : nullptr));
+              tiedTo ? tiedTo.getValue().str().c_str() : nullptr, optimizerState));
         }
         parameterIndices.push_back(slot->second);
       } else if (auto name = function.getArgAttrOfType<StringAttr>(i, kInputAttr)) {

@@ -70,11 +70,12 @@ struct PtmAutodiffPass : ptm::impl::PtmAutodiffBase<PtmAutodiffPass> {
         onPath |= static_cast<bool>(gradient);
         resultGradients.push_back(gradient);
       }
-      if (!onPath)
+      // Constants feed the loss but have nothing to differentiate.
+      if (!onPath || op->getNumOperands() == 0)
         continue;
       auto differentiable = dyn_cast<DifferentiableOpInterface>(op);
       if (!differentiable)
-        return op->emitError("is on the path to the loss but has no VJP rule");
+        return op->emitOpError("is on the path to the loss but has no VJP rule");
       // Rules take one gradient per result; results off the path get zeros.
       for (auto [result, gradient] : llvm::zip(op->getResults(), resultGradients))
         if (!gradient)

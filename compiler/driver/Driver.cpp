@@ -66,8 +66,9 @@ llvm::Error compile(const DriverOptions &options) {
   llvm::Expected<frontends::HFConfig> config = frontends::HFConfig::load(options.modelPath);
   if (!config)
     return config.takeError();
-  frontends::BuildOptions buildOptions{options.batch, options.seqLen, options.mode,
-                                       options.precision};
+  frontends::BuildOptions buildOptions{options.batch,       options.seqLen,      options.mode,
+                                       options.precision,   options.adamBeta1,   options.adamBeta2,
+                                       options.adamEpsilon, options.weightDecay, options.maxGradNorm};
   llvm::Expected<OwningOpRef<ModuleOp>> built = frontends::buildModel(context, *config, buildOptions);
   if (!built)
     return built.takeError();

@@ -19,6 +19,11 @@ struct DriverOptions {
   int64_t seqLen = 128;
   std::string mode = "infer";
   std::string precision = "f32";
+  double adamBeta1 = 0.9;
+  double adamBeta2 = 0.95;
+  double adamEpsilon = 1e-8;
+  double weightDecay = 0.1;
+  double maxGradNorm = 1.0;
   bool fuse = true;
   bool tile = true;
 };

@@ -87,9 +87,14 @@ CrossEntropyParts crossEntropyParts(OpBuilder &b, Location loc, Value logits, Va
         Value target = args[0];
         Value zero = arith::ConstantOp::create(nb, nloc, nb.getI64IntegerAttr(0));
         Value vocabSize = arith::ConstantOp::create(nb, nloc, nb.getI64IntegerAttr(vocab));
-        Value valid = arith::AndIOp::create(
+        Value ignore = arith::ConstantOp::create(nb, nloc, nb.getI64IntegerAttr(ignoreIndex));
+        Value inVocabulary = arith::AndIOp::create(
             nb, nloc, arith::CmpIOp::create(nb, nloc, arith::CmpIPredicate::sge, target, zero),
             arith::CmpIOp::create(nb, nloc, arith::CmpIPredicate::slt, target, vocabSize));
+        // ignore_index may itself be a class of the vocabulary.
+        Value valid = arith::AndIOp::create(
+            nb, nloc, inVocabulary,
+            arith::CmpIOp::create(nb, nloc, arith::CmpIPredicate::ne, target, ignore));
         return arith::SelectOp::create(nb, nloc, valid, floatConstant(nb, nloc, floatType, 1.0),
                                        floatConstant(nb, nloc, floatType, 0.0));
       });
@@ -352,10 +357,13 @@ struct LowerEmbeddingGrad : OpRewritePattern<EmbeddingGradOp> {
                           indices, SmallVector<ReassociationIndices>{})
                           .getResult()
                     : tensor::CollapseShapeOp::create(b, loc, indices, all).getResult();
-    Value rows = collapseLeading(b, loc, op.getGrad(), 1);
-    if (tensorType(rows).getRank() == 1)
-      rows = tensor::ExpandShapeOp::create(b, loc, RankedTensorType::get({1, dim}, floatType), rows,
-                                           SmallVector<ReassociationIndices>{{0, 1}});
+    // A single index has a [D] gradient: one row.
+    Value rows = op.getGrad();
+    rows = tensorType(rows).getRank() == 1
+               ? tensor::ExpandShapeOp::create(b, loc, RankedTensorType::get({1, dim}, floatType),
+                                               rows, SmallVector<ReassociationIndices>{{0, 1}})
+                     .getResult()
+               : collapseLeading(b, loc, rows, 1);
     Value zeros = filledTensor(b, loc, tableType.getShape(), floatType,
                                floatConstant(b, loc, floatType, 0.0));
     // Sequential scatter-add: positions may repeat a token.
@@ -398,10 +406,95 @@ struct LowerSliceGrad : OpRewritePattern<SliceGradOp> {
   }
 };
 
+//===----------------------------------------------------------------------===//
+// Optimizer
+//===----------------------------------------------------------------------===//
+
+struct LowerClipScale : OpRewritePattern<ClipScaleOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ClipScaleOp op, PatternRewriter &b) const override {
+    Location loc = op.getLoc();
+    Type floatType = op.getType().getElementType();
+    double maxNorm = op.getMaxNorm().convertToDouble();
+    AffineMap scalar = AffineMap::get(0, 0, b.getContext());
+    b.replaceOp(op, elementwise(b, loc, op.getSumOfSquares(), {scalar}, {}, floatType,
+                                [&](OpBuilder &nb, Location nloc, ValueRange args) -> Value {
+                                  Value norm = math::SqrtOp::create(nb, nloc, args[0]);
+                                  Value coefficient = arith::DivFOp::create(
+                                      nb, nloc, floatConstant(nb, nloc, floatType, maxNorm),
+                                      arith::AddFOp::create(nb, nloc, norm,
+                                                            floatConstant(nb, nloc, floatType, 1e-6)));
+                                  return arith::MinimumFOp::create(
+                                      nb, nloc, coefficient, floatConstant(nb, nloc, floatType, 1.0));
+                                }));
+    return success();
+  }
+};
+
+struct LowerAdamW : OpRewritePattern<AdamWOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(AdamWOp op, PatternRewriter &b) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = b.getContext();
+    RankedTensorType type = op.getParam().getType();
+    Type floatType = type.getElementType();
+    int64_t rank = type.getRank();
+    double beta1 = op.getBeta1().convertToDouble(), beta2 = op.getBeta2().convertToDouble();
+    double epsilon = op.getEpsilon().convertToDouble();
+    double weightDecay = op.getWeightDecay().convertToDouble();
+    AffineMap identity = b.getMultiDimIdentityMap(rank);
+    AffineMap scalar = AffineMap::get(rank, 0, ctx);
+    SmallVector<Type> resultTypes(3, type);
+    SmallVector<Value> inits;
+    for (int i = 0; i < 3; ++i)
+      inits.push_back(emptyTensor(b, loc, type.getShape(), floatType));
+    SmallVector<AffineMap> maps{identity, identity, identity, identity, scalar, scalar, scalar,
+                                identity, identity, identity};
+    auto generic = linalg::GenericOp::create(
+        b, loc, resultTypes,
+        ValueRange{op.getParam(), op.getGrad(), op.getExpAvg(), op.getExpAvgSq(),
+                   op.getLearningRate(), op.getStep(), op.getGradScale()},
+        inits, maps, parallelIterators(rank),
+        [&](OpBuilder &nb, Location nloc, ValueRange args) {
+          auto constant = [&](double value) { return floatConstant(nb, nloc, floatType, value); };
+          Value param = args[0], m = args[2], v = args[3], lr = args[4], t = args[5];
+          Value g = arith::MulFOp::create(nb, nloc, args[1], args[6]);
+          Value decayed = arith::MulFOp::create(
+              nb, nloc, param,
+              arith::SubFOp::create(nb, nloc, constant(1.0),
+                                    arith::MulFOp::create(nb, nloc, lr, constant(weightDecay))));
+          Value newM = arith::AddFOp::create(
+              nb, nloc, arith::MulFOp::create(nb, nloc, constant(beta1), m),
+              arith::MulFOp::create(nb, nloc, constant(1.0 - beta1), g));
+          Value newV = arith::AddFOp::create(
+              nb, nloc, arith::MulFOp::create(nb, nloc, constant(beta2), v),
+              arith::MulFOp::create(nb, nloc, constant(1.0 - beta2),
+                                    arith::MulFOp::create(nb, nloc, g, g)));
+          // Bias corrections 1 - beta^t.
+          Value correction1 = arith::SubFOp::create(
+              nb, nloc, constant(1.0), math::PowFOp::create(nb, nloc, constant(beta1), t));
+          Value correction2 = arith::SubFOp::create(
+              nb, nloc, constant(1.0), math::PowFOp::create(nb, nloc, constant(beta2), t));
+          Value denominator = arith::AddFOp::create(
+              nb, nloc,
+              arith::DivFOp::create(nb, nloc, math::SqrtOp::create(nb, nloc, newV),
+                                    math::SqrtOp::create(nb, nloc, correction2)),
+              constant(epsilon));
+          Value stepSize = arith::DivFOp::create(nb, nloc, lr, correction1);
+          Value update = arith::MulFOp::create(
+              nb, nloc, stepSize, arith::DivFOp::create(nb, nloc, newM, denominator));
+          Value newParam = arith::SubFOp::create(nb, nloc, decayed, update);
+          linalg::YieldOp::create(nb, nloc, ValueRange{newParam, newM, newV});
+        });
+    b.replaceOp(op, generic.getResults());
+    return success();
+  }
+};
+
 } // namespace
 
 void ptm::populateTrainingLoweringPatterns(RewritePatternSet &patterns) {
   patterns.add<LowerCrossEntropy, LowerCrossEntropyGrad, LowerReduceLeading, LowerGeluGrad,
                LowerSoftmaxGrad, LowerLayerNormGrad, LowerAttentionGrad, LowerEmbeddingGrad,
-               LowerSliceGrad>(patterns.getContext());
+               LowerSliceGrad, LowerClipScale, LowerAdamW>(patterns.getContext());
 }

@@ -347,7 +347,8 @@ LogicalResult GeluGradOp::verify() {
 
 LogicalResult LayerNormGradOp::verify() {
   if (failed(verifyStatic(*this)) ||
-      failed(verifySameElementType(*this, {getGrad(), getInput(), getWeight()})))
+      failed(verifySameElementType(
+          *this, {getGrad(), getInput(), getWeight(), getWeightGrad(), getBiasGrad()})))
     return failure();
   ArrayRef<int64_t> input = shapeOf(getInput());
   if (input.empty() || shapeOf(getGrad()) != input)
@@ -372,7 +373,8 @@ LogicalResult SoftmaxGradOp::verify() {
 
 LogicalResult AttentionGradOp::verify() {
   if (failed(verifyStatic(*this)) ||
-      failed(verifySameElementType(*this, {getGrad(), getQuery(), getKey(), getValue()})))
+      failed(verifySameElementType(*this, {getGrad(), getQuery(), getKey(), getValue(),
+                                           getKeyGrad(), getValueGrad()})))
     return failure();
   if (shapeOf(getGrad()) != shapeOf(getQuery()) || shapeOf(getQueryGrad()) != shapeOf(getQuery()) ||
       shapeOf(getKeyGrad()) != shapeOf(getKey()) || shapeOf(getValueGrad()) != shapeOf(getValue()))
@@ -384,6 +386,9 @@ LogicalResult AttentionGradOp::verify() {
     return emitOpError("query ")
            << formatShape(q) << ", key " << formatShape(k) << " and value "
            << formatShape(shapeOf(getValue())) << " do not form an attention";
+  if (getCausal() && q[2] > k[2])
+    return emitOpError("causal attention needs at least as many keys (")
+           << k[2] << ") as queries (" << q[2] << ")";
   if (getKeyMask() && shapeOf(getKeyMask()) != ArrayRef<int64_t>{k[0], k[2]})
     return emitOpError("key_mask ")
            << formatShape(shapeOf(getKeyMask())) << " should be [" << k[0] << "," << k[2] << "]";
@@ -416,6 +421,40 @@ LogicalResult SliceGradOp::verify() {
       return emitOpError("window ")
              << formatShape(offsets) << " + " << formatShape(window) << " exceeds result "
              << formatShape(full) << " in dimension " << dim;
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Optimizer ops
+//===----------------------------------------------------------------------===//
+
+LogicalResult ClipScaleOp::verify() {
+  if (failed(verifySameElementType(*this, {getSumOfSquares()})))
+    return failure();
+  if (!shapeOf(getSumOfSquares()).empty() || !shapeOf(getResult()).empty())
+    return emitOpError("takes and returns rank-0 tensors");
+  if (!(getMaxNorm().convertToDouble() > 0))
+    return emitOpError("max_norm must be positive");
+  return success();
+}
+
+LogicalResult AdamWOp::verify() {
+  if (failed(verifyStatic(*this)) ||
+      failed(verifySameElementType(*this, {getParam(), getGrad(), getExpAvg(), getExpAvgSq(),
+                                           getLearningRate(), getStep(), getGradScale()})))
+    return failure();
+  ArrayRef<int64_t> shape = shapeOf(getParam());
+  for (Value value : {getGrad(), getExpAvg(), getExpAvgSq(), getNewParam(), getNewExpAvg(),
+                      getNewExpAvgSq()})
+    if (shapeOf(value) != shape)
+      return emitOpError("gradient, moments and results must have the parameter's shape ")
+             << formatShape(shape) << ", got " << formatShape(shapeOf(value));
+  for (Value scalar : {getLearningRate(), getStep(), getGradScale()})
+    if (!shapeOf(scalar).empty())
+      return emitOpError("learning_rate, step and grad_scale must be rank 0");
+  for (double beta : {getBeta1().convertToDouble(), getBeta2().convertToDouble()})
+    if (!(beta >= 0 && beta < 1))
+      return emitOpError("betas must be in [0, 1)");
   return success();
 }
 

@@ -328,4 +328,47 @@ def Ptm_SliceGradOp : Ptm_Op<"slice_grad", [Pure]> {
   let hasVerifier = 1;
 }
 
+//===----------------------------------------------------------------------===//
+// Optimizer
+//===----------------------------------------------------------------------===//
+
+def Ptm_ClipScaleOp : Ptm_Op<"clip_scale", [Pure]> {
+  let summary = "Global-norm gradient clipping factor";
+  let description = [{
+    Given the sum of squares of all gradients (rank 0), returns
+    `min(1, max_norm / (sqrt(sum_of_squares) + 1e-6))`, the factor
+    torch.nn.utils.clip_grad_norm_ multiplies every gradient by.
+  }];
+  let arguments = (ins Ptm_FloatTensor:$sum_of_squares, F64Attr:$max_norm);
+  let results = (outs Ptm_FloatTensor:$result);
+  let assemblyFormat = "$sum_of_squares attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Ptm_AdamWOp : Ptm_Op<"adamw", [Pure]> {
+  let summary = "One AdamW step of one parameter (PyTorch semantics)";
+  let description = [{
+    With g = grad · grad_scale and t = step (1 for the first step):
+    ```
+    param      ← param · (1 − lr · weight_decay)
+    exp_avg    ← beta1 · exp_avg + (1 − beta1) · g
+    exp_avg_sq ← beta2 · exp_avg_sq + (1 − beta2) · g²
+    param      ← param − lr / (1 − beta1ᵗ) · exp_avg / (sqrt(exp_avg_sq) / sqrt(1 − beta2ᵗ) + epsilon)
+    ```
+    as torch.optim.AdamW. `learning_rate`, `step` and `grad_scale` are rank 0;
+    the results are the new parameter and moments.
+  }];
+  let arguments = (ins Ptm_FloatTensor:$param, Ptm_FloatTensor:$grad, Ptm_FloatTensor:$exp_avg,
+                   Ptm_FloatTensor:$exp_avg_sq, Ptm_FloatTensor:$learning_rate,
+                   Ptm_FloatTensor:$step, Ptm_FloatTensor:$grad_scale, F64Attr:$beta1,
+                   F64Attr:$beta2, F64Attr:$epsilon, F64Attr:$weight_decay);
+  let results = (outs Ptm_FloatTensor:$new_param, Ptm_FloatTensor:$new_exp_avg,
+                      Ptm_FloatTensor:$new_exp_avg_sq);
+  let assemblyFormat = [{
+    $param `,` $grad `,` $exp_avg `,` $exp_avg_sq `,` $learning_rate `,` $step `,` $grad_scale
+    attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
 #endif // PTM_OPS_TD

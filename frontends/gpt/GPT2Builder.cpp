@@ -198,29 +198,44 @@ Expected<OwningOpRef<ModuleOp>> buildGPT2(MLIRContext &context, const HFConfig &
   bool training = options.mode == "train";
   FloatType floatType = options.precision == "f64" ? FloatType(Float64Type::get(&context))
                                                    : FloatType(Float32Type::get(&context));
-  EntryBuilder entry(*module, training ? "grad" : "forward", floatType);
   auto idsType = RankedTensorType::get({options.batch, options.seqLen},
                                        IntegerType::get(&context, 64));
-  Value inputIds = entry.input("input_ids", idsType, /*valueBound=*/h->vocab);
-  Value attentionMask = entry.input("attention_mask", idsType);
-  // Labels are token ids or -100 (not scored).
-  constexpr int64_t kIgnoreIndex = -100;
-  Value labels =
-      training ? entry.input("labels", idsType, /*valueBound=*/h->vocab, kIgnoreIndex) : Value();
-  GPT2Graph graph(entry, *h, options.batch, options.seqLen);
-  Value logits = graph.forward(inputIds, attentionMask);
-  if (!training) {
-    entry.finish({{"logits", logits}});
-    return module;
+  // One entry per use: `forward` (logits) for inference; for training `grad`
+  // (loss and gradients) and `train_step` (the same, then clipping and AdamW
+  // by ptm-optimizer).
+  SmallVector<StringRef> entries = training ? SmallVector<StringRef>{"grad", "train_step"}
+                                            : SmallVector<StringRef>{"forward"};
+  for (StringRef name : entries) {
+    EntryBuilder entry(*module, name, floatType);
+    Value inputIds = entry.input("input_ids", idsType, /*valueBound=*/h->vocab);
+    Value attentionMask = entry.input("attention_mask", idsType);
+    // Labels are token ids or -100 (not scored).
+    constexpr int64_t kIgnoreIndex = -100;
+    Value labels =
+        training ? entry.input("labels", idsType, /*valueBound=*/h->vocab, kIgnoreIndex) : Value();
+    GPT2Graph graph(entry, *h, options.batch, options.seqLen);
+    Value logits = graph.forward(inputIds, attentionMask);
+    if (!training) {
+      entry.finish({{"logits", logits}});
+      continue;
+    }
+    // Causal-LM loss as GPT2LMHeadModel computes it; ptm-autodiff appends the
+    // parameter gradients.
+    OpBuilder &b = entry.builder();
+    Value loss = CrossEntropyOp::create(b, entry.loc(), RankedTensorType::get({}, floatType),
+                                        logits, labels, b.getI64IntegerAttr(kIgnoreIndex),
+                                        b.getBoolAttr(true));
+    func::FuncOp function = entry.finish({{"loss", loss}});
+    function->setAttr("ptm.differentiate", b.getUnitAttr());
+    if (name == "train_step")
+      function->setAttr(
+          "ptm.optimizer",
+          b.getDictionaryAttr({b.getNamedAttr("beta1", b.getF64FloatAttr(options.adamBeta1)),
+                               b.getNamedAttr("beta2", b.getF64FloatAttr(options.adamBeta2)),
+                               b.getNamedAttr("epsilon", b.getF64FloatAttr(options.adamEpsilon)),
+                               b.getNamedAttr("weight_decay", b.getF64FloatAttr(options.weightDecay)),
+                               b.getNamedAttr("max_grad_norm", b.getF64FloatAttr(options.maxGradNorm))}));
   }
-  // Causal-LM loss as GPT2LMHeadModel computes it; ptm-autodiff appends the
-  // parameter gradients.
-  OpBuilder &b = entry.builder();
-  Value loss = CrossEntropyOp::create(b, entry.loc(), RankedTensorType::get({}, floatType),
-                                      logits, labels, b.getI64IntegerAttr(kIgnoreIndex),
-                                      b.getBoolAttr(true));
-  func::FuncOp function = entry.finish({{"loss", loss}});
-  function->setAttr("ptm.differentiate", b.getUnitAttr());
   return module;
 }
 

@@ -2,6 +2,7 @@
 """Compare the tensors of two safetensors files (standard library only).
 
     compare_tensors.py EXPECTED ACTUAL [--atol 1e-4] [--rtol 0] [--only NAME ...]
+                       [--exclude SUFFIX ...]
 
 Every tensor of EXPECTED must exist in ACTUAL with the same shape; extra
 tensors in ACTUAL are ignored. One line per tensor:
@@ -144,6 +145,8 @@ def main(argv=None):
     ap.add_argument("--atol", type=float, default=1e-4)
     ap.add_argument("--rtol", type=float, default=0.0)
     ap.add_argument("--only", action="append", metavar="NAME", help="compare only this tensor (repeatable)")
+    ap.add_argument("--exclude", action="append", default=[], metavar="SUFFIX",
+                    help="skip tensors whose name ends with SUFFIX (repeatable)")
     args = ap.parse_args(argv)
     try:
         exp = read_safetensors(args.expected)
@@ -151,7 +154,7 @@ def main(argv=None):
     except FormatError as e:
         print("error: %s" % e, file=sys.stderr)
         return 2
-    names = args.only or sorted(exp)
+    names = [n for n in (args.only or sorted(exp)) if not any(n.endswith(x) for x in args.exclude)]
     if not names:
         print("error: %s: no tensors" % args.expected, file=sys.stderr)
         return 2

@@ -32,6 +32,7 @@ commands:
   info      describe an artifact: target, entries, signatures, parameters
   forward   run an entry on inputs from a safetensors file
   grad      loss and parameter gradients of a training artifact
+  train     AdamW training steps of a training artifact on given batches
   bench     time an entry with random weights and inputs
 
 Run 'ptm-run <command> --help' for a command's arguments.
@@ -69,6 +70,25 @@ as in Hugging Face) and optionally attention_mask.
   --inputs FILE    safetensors file with input_ids, labels[, attention_mask]
   --out FILE       safetensors file to write loss and gradients to
   --threads K      worker threads (default: all hardware threads)
+)";
+
+constexpr const char *kTrainUsage = R"(usage: ptm-run train MODEL.ptm --weights W.safetensors --inputs IN.safetensors
+                     --steps N --lr LR --out OUT.safetensors [--optimizer-out S.safetensors]
+                     [--threads K]
+
+Runs N 'train_step' entries (ptmc --mode train: loss, gradients, global-norm
+clipping and AdamW, compiled) and writes the trained parameters. Step k
+(0-based) reads input_ids_<k>, labels_<k> and attention_mask_<k> from the
+inputs file when present, else input_ids, labels and attention_mask.
+
+  --weights FILE         model parameters; optimizer state too when present
+                         (else the optimizer starts fresh)
+  --inputs FILE          the batches
+  --steps N              number of steps
+  --lr LR                learning rate
+  --out FILE             trained model parameters (Hugging Face names)
+  --optimizer-out FILE   also write the optimizer state (AdamW moments)
+  --threads K            worker threads (default: all hardware threads)
 )";
 
 constexpr const char *kBenchUsage = R"(usage: ptm-run bench MODEL.ptm [--entry NAME] [--iters N] [--warmup W] [--threads K]
@@ -304,6 +324,61 @@ int runForward(const CommandLine &commandLine) {
 
 int runGrad(const CommandLine &commandLine) { return runEntryOnFiles(commandLine, "grad"); }
 
+// A rank-0 tensor holding `value` in the dtype the entry expects for `name`.
+ptm::Tensor scalarInput(const ptm::artifact::Entry &entry, const std::string &name, double value) {
+  for (const ptm::artifact::TensorDesc *desc : *entry.inputs())
+    if (desc->name()->str() == name) {
+      ptm::Tensor tensor(name, ptm::toRuntimeDType(desc->dtype()), {});
+      if (tensor.dtype() == ptm::DType::F64)
+        tensor.dataAs<double>()[0] = value;
+      else
+        tensor.dataAs<float>()[0] = static_cast<float>(value);
+      return tensor;
+    }
+  throw ptm::Error(entry.name()->str(), "entry has no input '" + name + "'");
+}
+
+int runTrain(const CommandLine &commandLine) {
+  const std::string &model = modelPath(commandLine);
+  const std::string &weightsPath = requiredFlag(commandLine, "--weights");
+  const std::string &inputsPath = requiredFlag(commandLine, "--inputs");
+  const std::string &outputPath = requiredFlag(commandLine, "--out");
+  int steps = integerFlag(commandLine, "--steps", -1, 1);
+  if (steps < 1)
+    throw ptm::Error(model, "--steps is required");
+  double learningRate = std::stod(requiredFlag(commandLine, "--lr"));
+  int threads = integerFlag(commandLine, "--threads", 0, 1);
+
+  ptm::Session session(model, ptm::SessionOptions{threads});
+  const ptm::artifact::Entry &entry = session.artifactReader().entry("train_step");
+  session.bindWeights(weightsPath);
+  ptm::TensorMap batches = ptm::readSafetensors(inputsPath);
+  for (int step = 0; step < steps; ++step) {
+    ptm::TensorMap inputs;
+    for (const char *name : {"input_ids", "labels", "attention_mask"}) {
+      std::string perStep = std::string(name) + "_" + std::to_string(step);
+      auto found = batches.find(perStep);
+      if (found == batches.end())
+        found = batches.find(name);
+      if (found != batches.end())
+        inputs.emplace(name, found->second.clone(name));
+    }
+    inputs.emplace("learning_rate", scalarInput(entry, "learning_rate", learningRate));
+    inputs.emplace("step", scalarInput(entry, "step", step + 1));
+    auto start = std::chrono::steady_clock::now();
+    std::vector<ptm::Tensor> outputs = session.runUpdatingParameters("train_step", std::move(inputs), inputsPath);
+    std::chrono::duration<double, std::milli> elapsed = std::chrono::steady_clock::now() - start;
+    const ptm::Tensor &loss = outputs.front();
+    double lossValue = loss.dtype() == ptm::DType::F64 ? loss.dataAs<double>()[0] : loss.dataAs<float>()[0];
+    std::printf("step %d/%d: loss %.6f (%.1f ms)\n", step + 1, steps, lossValue, elapsed.count());
+  }
+  session.writeParameters(outputPath, /*includeOptimizerState=*/false);
+  if (commandLine.has("--optimizer-out"))
+    session.writeParameters(commandLine.value("--optimizer-out", ""), /*includeOptimizerState=*/true);
+  std::printf("wrote the trained parameters to %s\n", outputPath.c_str());
+  return 0;
+}
+
 // Valid random inputs for `entry`: token ids uniform below their bound, other
 // integers zero, floats standard normal. attention_mask is left out so that the
 // session supplies its default of all ones.
@@ -379,6 +454,9 @@ const std::vector<Command> &commands() {
       {"info", kInfoUsage, {}, runInfo},
       {"forward", kForwardUsage, {"--weights", "--inputs", "--out", "--entry", "--threads"}, runForward},
       {"grad", kGradUsage, {"--weights", "--inputs", "--out", "--threads"}, runGrad},
+      {"train", kTrainUsage,
+       {"--weights", "--inputs", "--steps", "--lr", "--out", "--optimizer-out", "--threads"},
+       runTrain},
       {"bench", kBenchUsage, {"--entry", "--iters", "--warmup", "--threads"}, runBench},
   };
   return all;

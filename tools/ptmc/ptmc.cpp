@@ -39,6 +39,19 @@ cl::opt<ptm::compiler::EmitStage> emit(
                clEnumValN(ptm::compiler::EmitStage::Artifact, "artifact",
                           "the artifact (default)")),
     cl::cat(category));
+cl::opt<double> adamBeta1("adam-beta1", cl::desc("AdamW beta1 (train_step)"), cl::init(0.9),
+                          cl::cat(category));
+cl::opt<double> adamBeta2("adam-beta2", cl::desc("AdamW beta2 (train_step)"), cl::init(0.95),
+                          cl::cat(category));
+cl::opt<double> adamEpsilon("adam-eps", cl::desc("AdamW epsilon (train_step)"), cl::init(1e-8),
+                            cl::cat(category));
+cl::opt<double> weightDecay("weight-decay",
+                            cl::desc("AdamW decoupled weight decay of matrices (biases and "
+                                     "LayerNorm weights do not decay)"),
+                            cl::init(0.1), cl::cat(category));
+cl::opt<double> maxGradNorm("max-grad-norm",
+                            cl::desc("Global gradient norm clipping (0: off)"), cl::init(1.0),
+                            cl::cat(category));
 cl::opt<bool> noFuse("no-fuse", cl::desc("Disable graph fusion (for comparison)"),
                      cl::cat(category));
 cl::opt<bool> noTile("no-tile", cl::desc("Disable tiling (for comparison)"), cl::cat(category));
@@ -57,6 +70,11 @@ int main(int argc, char **argv) {
   options.seqLen = seqLen;
   options.mode = mode;
   options.precision = precision;
+  options.adamBeta1 = adamBeta1;
+  options.adamBeta2 = adamBeta2;
+  options.adamEpsilon = adamEpsilon;
+  options.weightDecay = weightDecay;
+  options.maxGradNorm = maxGradNorm;
   options.fuse = !noFuse;
   options.tile = !noTile;
   if (Error error = ptm::compiler::compile(options)) {

@@ -21,7 +21,7 @@ void addPipeline(OpPassManager &pm, StringRef pipeline) {
 
 } // namespace
 
-void buildPtmGraphPipeline(OpPassManager &pm) { addPipeline(pm, "ptm-autodiff"); }
+void buildPtmGraphPipeline(OpPassManager &pm) { addPipeline(pm, "ptm-autodiff,ptm-optimizer"); }
 
 void buildPtmToLinalgPipeline(OpPassManager &pm, const CpuPipelineOptions &options) {
   if (options.fuse)
