@@ -66,10 +66,7 @@ llvm::Error compile(const DriverOptions &options) {
   llvm::Expected<frontends::HFConfig> config = frontends::HFConfig::load(options.modelPath);
   if (!config)
     return config.takeError();
-  frontends::BuildOptions buildOptions{options.batch,       options.seqLen,      options.mode,
-                                       options.precision,   options.adamBeta1,   options.adamBeta2,
-                                       options.adamEpsilon, options.weightDecay, options.maxGradNorm};
-  llvm::Expected<OwningOpRef<ModuleOp>> built = frontends::buildModel(context, *config, buildOptions);
+  llvm::Expected<OwningOpRef<ModuleOp>> built = frontends::buildModel(context, *config, options.model);
   if (!built)
     return built.takeError();
   OwningOpRef<ModuleOp> module = std::move(*built);
@@ -115,10 +112,10 @@ llvm::Error compile(const DriverOptions &options) {
   ArtifactContents contents;
   contents.ptmModule = *ptmModule;
   contents.modelType = config->modelType();
-  contents.mode = options.mode;
+  contents.mode = options.model.mode;
   contents.modelConfigJson = config->text();
-  contents.batch = options.batch;
-  contents.seqLen = options.seqLen;
+  contents.batch = options.model.batch;
+  contents.seqLen = options.model.seqLen;
   contents.target = target;
   contents.sharedObject = std::move(*sharedObject);
   if (options.outputPath.empty() || options.outputPath == "-")

@@ -2,6 +2,8 @@
 // the possibility to stop after any stage and print it.
 #pragma once
 
+#include "frontends/ModelBuilder.h"
+
 #include "llvm/Support/Error.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -15,15 +17,8 @@ struct DriverOptions {
   std::string modelPath;
   std::string outputPath; // "-" for stdout (not for artifacts)
   EmitStage emit = EmitStage::Artifact;
-  int64_t batch = 1;
-  int64_t seqLen = 128;
-  std::string mode = "infer";
-  std::string precision = "f32";
-  double adamBeta1 = 0.9;
-  double adamBeta2 = 0.95;
-  double adamEpsilon = 1e-8;
-  double weightDecay = 0.1;
-  double maxGradNorm = 1.0;
+  // Shapes, mode, precision and optimizer settings of the model to build.
+  frontends::BuildOptions model;
   bool fuse = true;
   bool tile = true;
 };

@@ -54,15 +54,28 @@ void optimize(Module &module, TargetMachine &machine) {
   builder.buildPerModuleDefaultPipeline(OptimizationLevel::O3).run(module, moduleAnalyses);
 }
 
-Expected<std::unique_ptr<Module>> translate(mlir::ModuleOp module, LLVMContext &context,
-                                            TargetMachine &machine) {
-  std::unique_ptr<Module> llvmModule = mlir::translateModuleToLLVMIR(module, context);
-  if (!llvmModule)
+// LLVM IR for `module`, optimised at -O3 for the target, with the machine
+// that will emit it.
+struct OptimizedModule {
+  std::unique_ptr<TargetMachine> machine;
+  std::unique_ptr<LLVMContext> context;
+  std::unique_ptr<Module> module;
+};
+
+Expected<OptimizedModule> translateAndOptimize(mlir::ModuleOp module, const CpuTarget &target) {
+  OptimizedModule result;
+  Expected<std::unique_ptr<TargetMachine>> machine = createTargetMachine(target);
+  if (!machine)
+    return machine.takeError();
+  result.machine = std::move(*machine);
+  result.context = std::make_unique<LLVMContext>();
+  result.module = mlir::translateModuleToLLVMIR(module, *result.context);
+  if (!result.module)
     return failure("cannot translate the LLVM dialect module to LLVM IR");
-  llvmModule->setTargetTriple(machine.getTargetTriple());
-  llvmModule->setDataLayout(machine.createDataLayout());
-  optimize(*llvmModule, machine);
-  return llvmModule;
+  result.module->setTargetTriple(result.machine->getTargetTriple());
+  result.module->setDataLayout(result.machine->createDataLayout());
+  optimize(*result.module, *result.machine);
+  return result;
 }
 
 // The linker that turns the object into a shared object: LLVM's lld when
@@ -106,36 +119,28 @@ CpuTarget hostCpuTarget() {
 }
 
 Expected<std::string> emitLlvmIr(mlir::ModuleOp module, const CpuTarget &target) {
-  Expected<std::unique_ptr<TargetMachine>> machine = createTargetMachine(target);
-  if (!machine)
-    return machine.takeError();
-  LLVMContext context;
-  Expected<std::unique_ptr<Module>> llvmModule = translate(module, context, **machine);
-  if (!llvmModule)
-    return llvmModule.takeError();
+  Expected<OptimizedModule> optimized = translateAndOptimize(module, target);
+  if (!optimized)
+    return optimized.takeError();
   std::string text;
   raw_string_ostream os(text);
-  (*llvmModule)->print(os, nullptr);
+  optimized->module->print(os, nullptr);
   return text;
 }
 
 Expected<std::string> emitSharedObject(mlir::ModuleOp module, const CpuTarget &target) {
-  Expected<std::unique_ptr<TargetMachine>> machine = createTargetMachine(target);
-  if (!machine)
-    return machine.takeError();
-  LLVMContext context;
-  Expected<std::unique_ptr<Module>> llvmModule = translate(module, context, **machine);
-  if (!llvmModule)
-    return llvmModule.takeError();
+  Expected<OptimizedModule> optimized = translateAndOptimize(module, target);
+  if (!optimized)
+    return optimized.takeError();
 
   SmallString<0> object;
   {
     raw_svector_ostream objectStream(object);
     legacy::PassManager codegen;
-    if ((*machine)->addPassesToEmitFile(codegen, objectStream, nullptr,
+    if (optimized->machine->addPassesToEmitFile(codegen, objectStream, nullptr,
                                         CodeGenFileType::ObjectFile))
       return failure("the target cannot emit object files");
-    codegen.run(**llvmModule);
+    codegen.run(*optimized->module);
   }
 
   TemporaryFile objectFile, sharedObjectFile;
