@@ -79,6 +79,20 @@ std::string formatPosition(const std::vector<int64_t> &shape, int64_t flatIndex)
   return formatShape(position);
 }
 
+// An attention mask given as floats, as i64; every value must be 0 or 1.
+Tensor floatMaskToIntegers(Tensor mask, const std::string &inputsSource, const std::vector<int64_t> &shape) {
+  Tensor converted(mask.name(), DType::I64, mask.shape());
+  for (int64_t i = 0; i < mask.numElements(); ++i) {
+    double value = mask.dtype() == DType::F64 ? mask.dataAs<double>()[i] : mask.dataAs<float>()[i];
+    if (value != 0.0 && value != 1.0)
+      throw Error(inputsSource, "input 'attention_mask' has value " + std::to_string(value) + " at " +
+                                    formatPosition(shape, i) + "; a mask holds 0 or 1");
+    converted.dataAs<int64_t>()[i] = static_cast<int64_t>(value);
+  }
+  return converted;
+}
+
+
 // Brings a checkpoint tensor to the parameter's dtype: identical dtypes pass,
 // half-precision checkpoints are widened to f32 and f32 ones to f64 (models
 // compiled with --precision f64), anything else is an error.
@@ -313,6 +327,12 @@ EntryCall Session::prepareCall(const std::string &entryName, TensorMap inputs, c
     Tensor &tensor = provided->second;
     if (tensor.shape() != shape)
       throw Error(inputsSource, input + " has shape " + formatShape(tensor.shape()) + ", expected " + formatShape(shape));
+    // Masks are often built as floats (torch.ones): 0/1 floats are accepted
+    // for attention_mask, and only there, so that float token ids stay errors.
+    bool floatMask = name == "attention_mask" &&
+                     (tensor.dtype() == DType::F32 || tensor.dtype() == DType::F64);
+    if (floatMask)
+      tensor = floatMaskToIntegers(std::move(tensor), inputsSource, shape);
     bool integerConversion = isIntegerLike(tensor.dtype()) && (dtype == DType::I32 || dtype == DType::I64);
     if (tensor.dtype() != dtype && !integerConversion)
       throw Error(inputsSource, input + " has dtype " + std::string(signatureName(tensor.dtype())) + ", expected " +

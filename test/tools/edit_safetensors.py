@@ -10,6 +10,8 @@ make well-formed but wrong inputs for the bad-input tests.
 --retype NAME DTYPE   relabel the bytes with another dtype of the same item size
                       (F32<->I32, F64<->I64)
 --set NAME INDEX VALUE  set element INDEX (flat) of an integer tensor
+--to-float NAME       convert an integer tensor to F32 values
+--fill-float NAME VALUE  set every element of an F32 tensor to VALUE
 """
 
 import argparse
@@ -56,6 +58,8 @@ def main():
     parser.add_argument("--shrink", action="append", default=[])
     parser.add_argument("--retype", nargs=2, action="append", default=[])
     parser.add_argument("--set", nargs=3, action="append", default=[])
+    parser.add_argument("--to-float", action="append", default=[])
+    parser.add_argument("--fill-float", nargs=2, action="append", default=[])
     args = parser.parse_args()
     tensors = read(args.input)
     for name in args.drop:
@@ -75,6 +79,17 @@ def main():
         fmt = _PACK[t["dtype"]]
         size = struct.calcsize(fmt)
         struct.pack_into(fmt, t["bytes"], int(index) * size, int(value))
+    for name in args.to_float:
+        t = tensors[name]
+        fmt = _PACK[t["dtype"]]
+        size = struct.calcsize(fmt)
+        values = [struct.unpack_from(fmt, t["bytes"], i * size)[0] for i in range(len(t["bytes"]) // size)]
+        t["dtype"] = "F32"
+        t["bytes"] = bytearray(struct.pack("<%df" % len(values), *values))
+    for name, value in args.fill_float:
+        t = tensors[name]
+        count = len(t["bytes"]) // 4
+        t["bytes"] = bytearray(struct.pack("<%df" % count, *([float(value)] * count)))
     write(args.output, tensors)
 
 
