@@ -107,6 +107,24 @@ def PtmTile : Pass<"ptm-tile", "mlir::func::FuncOp"> {
                            "::mlir::affine::AffineDialect", "::mlir::vector::VectorDialect"];
 }
 
+def PtmParallelizeLoops : Pass<"ptm-parallelize-loops", "mlir::func::FuncOp"> {
+  let summary = "Split the outer loop of elementwise ops and reductions into parallel chunks";
+  let description = [{
+    Every linalg op other than a contraction (ptm-tile handles those) or a
+    fill, whose outermost loop is parallel and static, is tiled along that
+    loop into at most `chunks` equal pieces in an `scf.forall`: layer norm,
+    softmax, GELU epilogues and the other row-wise ops then run on the
+    runtime's thread pool. Each forall becomes its own function in
+    ptm-parallel-to-runtime, which also keeps the entry function small
+    enough for LLVM's loop optimisations to stay fast on large models.
+  }];
+  let options = [
+    Option<"chunks", "chunks", "int64_t", "16", "Most pieces the outer loop is split into">
+  ];
+  let dependentDialects = ["::mlir::scf::SCFDialect", "::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 def PtmParallelToRuntime : Pass<"ptm-parallel-to-runtime", "mlir::ModuleOp"> {
   let summary = "Run scf.forall loops on the runtime's thread pool";
   let description = [{

@@ -30,7 +30,7 @@ void buildPtmToLinalgPipeline(OpPassManager &pm, const CpuPipelineOptions &optio
   if (options.fuse)
     addPipeline(pm, "func.func(ptm-fuse-elementwise),canonicalize,cse");
   if (options.tile)
-    addPipeline(pm, "func.func(ptm-tile),canonicalize,cse");
+    addPipeline(pm, "func.func(ptm-tile,ptm-parallelize-loops),canonicalize,cse");
 }
 
 void buildLinalgToLlvmPipeline(OpPassManager &pm, const CpuPipelineOptions &) {

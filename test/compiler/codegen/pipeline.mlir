@@ -7,8 +7,10 @@
 
 // GPT-2 MLP up-projection: matmul + bias + tanh GELU. The result becomes an
 // out-parameter, so the entry takes 3 inputs + 1 output, all bare pointers.
-// CHECK-LABEL: llvm.func internal @mlp
-// CHECK-SAME: (%{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr)
+// The epilogue's rows run as a parallel body of their own.
+// CHECK: llvm.func internal @mlp_parallel_0(%{{.*}}: i64, %{{.*}}: i64, %{{.*}}: !llvm.ptr)
+// CHECK-LABEL: llvm.func internal @mlp(
+// CHECK-SAME: %{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr)
 // CHECK-SAME: attributes {ptm.entry}
 // CHECK: llvm.return
 // CHECK-LABEL: llvm.func @ptm_entry_mlp
