@@ -1,0 +1,99 @@
+#!/usr/bin/env python3
+"""GPT-2 training step throughput: ptm's compiled train_step (forward,
+backward, global-norm clipping, AdamW) vs PyTorch eager doing the same, in
+one run, as tokens/s and their ratio.
+
+    python3 bench/gpt2_train_step.py [--batch 4] [--seq 128] [--iters 5] [--threads 2]
+                                     [--ptm-bin build/tools] [--config examples/gpt2-124m]
+
+PyTorch (torch + transformers) is optional: without it only ptm is timed.
+"""
+
+import argparse
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+BENCH_LINE = re.compile(r"^bench entry=\S+ iters=\d+(?: \S+=\S+)*? median_ms=([0-9.eE+-]+) min_ms=([0-9.eE+-]+)")
+
+
+def time_ptm(args, work):
+    ptmc = os.path.join(args.ptm_bin, "ptmc", "ptmc")
+    ptm_run = os.path.join(args.ptm_bin, "ptm-run", "ptm-run")
+    artifact = os.path.join(work, "train.ptm")
+    start = time.perf_counter()
+    subprocess.run([ptmc, args.config, "-o", artifact, "--batch", str(args.batch), "--seq", str(args.seq),
+                    "--mode", "train"], check=True)
+    compile_s = time.perf_counter() - start
+    out = subprocess.run([ptm_run, "bench", artifact, "--entry", "train_step", "--iters", str(args.iters),
+                          "--warmup", "1", "--threads", str(args.threads)],
+                         check=True, capture_output=True, text=True).stdout
+    for line in out.splitlines():
+        match = BENCH_LINE.match(line.strip())
+        if match:
+            return float(match.group(1)), compile_s
+    sys.exit("ptm-run bench printed no bench line:\n" + out)
+
+
+def time_torch(args):
+    try:
+        import torch
+        from transformers import GPT2Config, GPT2LMHeadModel
+    except ImportError:
+        return None
+    torch.manual_seed(0)
+    torch.set_num_threads(args.threads)
+    config = GPT2Config.from_json_file(os.path.join(args.config, "config.json"))
+    config.resid_pdrop = config.embd_pdrop = config.attn_pdrop = 0.0  # ptm has no dropout yet
+    model = GPT2LMHeadModel(config)
+    model.train()
+    decay = [p for p in model.parameters() if p.dim() >= 2]
+    no_decay = [p for p in model.parameters() if p.dim() < 2]
+    optimizer = torch.optim.AdamW([{"params": decay, "weight_decay": 0.1},
+                                   {"params": no_decay, "weight_decay": 0.0}],
+                                  lr=1e-4, betas=(0.9, 0.95), eps=1e-8)
+    ids = torch.randint(0, config.vocab_size, (args.batch, args.seq))
+
+    def step():
+        optimizer.zero_grad(set_to_none=True)
+        loss = model(ids, labels=ids).loss
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        optimizer.step()
+
+    step()
+    times = []
+    for _ in range(args.iters):
+        start = time.perf_counter()
+        step()
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--batch", type=int, default=4)
+    parser.add_argument("--seq", type=int, default=128)
+    parser.add_argument("--iters", type=int, default=5)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--ptm-bin", default="build/tools")
+    parser.add_argument("--config", default="examples/gpt2-124m")
+    args = parser.parse_args()
+    tokens = args.batch * args.seq
+    with tempfile.TemporaryDirectory() as work:
+        ptm_ms, compile_s = time_ptm(args, work)
+    torch_ms = time_torch(args)
+    print("%s train step, B=%d T=%d, fp32, threads=%d, median of %d (ptmc compile %.0f s)"
+          % (args.config, args.batch, args.seq, args.threads, args.iters, compile_s))
+    print("ptm:   %9.1f ms  %8.0f tokens/s" % (ptm_ms, tokens / ptm_ms * 1000))
+    if torch_ms is not None:
+        print("torch: %9.1f ms  %8.0f tokens/s" % (torch_ms, tokens / torch_ms * 1000))
+        print("ratio ptm/torch tokens/s: %.2fx" % (torch_ms / ptm_ms))
+
+
+if __name__ == "__main__":
+    main()
