@@ -199,18 +199,12 @@ struct LowerReshape : OpRewritePattern<ReshapeOp> {
         b.replaceOpWithNewOp<tensor::CollapseShapeOp>(op, outType, input, none);
       return success();
     }
-    auto allDims = [](int64_t rank) {
-      SmallVector<ReassociationIndices> groups(1);
-      for (int64_t d = 0; d < rank; ++d)
-        groups[0].push_back(d);
-      return groups;
-    };
     Value flat = input;
     if (inType.getRank() != 1)
-      flat = tensor::CollapseShapeOp::create(b, loc, flat, allDims(inType.getRank()));
+      flat = tensor::CollapseShapeOp::create(b, loc, flat, mergeAllDims(inType.getRank()));
     Value result = flat;
     if (outType.getRank() != 1)
-      result = tensor::ExpandShapeOp::create(b, loc, outType, flat, allDims(outType.getRank()));
+      result = tensor::ExpandShapeOp::create(b, loc, outType, flat, mergeAllDims(outType.getRank()));
     b.replaceOp(op, result);
     return success();
   }

@@ -200,10 +200,7 @@ Value softmax(OpBuilder &b, Location loc, Value input, int64_t axis, bool zeroHi
                              return math::ExpOp::create(
                                  nb, nloc, arith::SubFOp::create(nb, nloc, args[0], args[1]));
                            });
-  Value rowSum = reduce(b, loc, exps, {}, axis, floatConstant(b, loc, floatType, 0.0),
-                        [](OpBuilder &nb, Location nloc, ValueRange args) -> Value {
-                          return arith::AddFOp::create(nb, nloc, args[0], args[1]);
-                        });
+  Value rowSum = sumAlong(b, loc, exps, axis);
   Value zero = floatConstant(b, loc, floatType, 0.0);
   return elementwise(b, loc, {exps, rowSum, rowMax}, {identity, perRow, perRow},
                      type.getShape(), floatType,
@@ -215,6 +212,21 @@ Value softmax(OpBuilder &b, Location loc, Value input, int64_t axis, bool zeroHi
                                                             args[2], lowest);
                        return arith::SelectOp::create(nb, nloc, hidden, zero, probability);
                      });
+}
+
+Value sumAlong(OpBuilder &b, Location loc, Value input, int64_t axis) {
+  return reduce(b, loc, input, {}, axis,
+                floatConstant(b, loc, tensorType(input).getElementType(), 0.0),
+                [](OpBuilder &nb, Location nloc, ValueRange args) -> Value {
+                  return arith::AddFOp::create(nb, nloc, args[0], args.back());
+                });
+}
+
+SmallVector<ReassociationIndices> mergeAllDims(int64_t rank) {
+  SmallVector<ReassociationIndices> groups(1);
+  for (int64_t d = 0; d < rank; ++d)
+    groups[0].push_back(d);
+  return groups;
 }
 
 Value sumLeading(OpBuilder &b, Location loc, Value input, int64_t keep) {
@@ -280,6 +292,7 @@ RowStatistics rowStatistics(OpBuilder &b, Location loc, Value x, double epsilon)
   int64_t axis = rank - 1;
   Value zero = floatConstant(b, loc, floatType, 0.0);
   Value invWidth = floatConstant(b, loc, floatType, 1.0 / type.getShape().back());
+  // Both reductions start from the same zero.
   Value sum = reduce(b, loc, x, {}, axis, zero,
                      [](OpBuilder &nb, Location nloc, ValueRange args) -> Value {
                        return arith::AddFOp::create(nb, nloc, args[0], args.back());

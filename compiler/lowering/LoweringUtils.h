@@ -8,6 +8,7 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
 #include "mlir/IR/Builders.h"
 
 namespace ptm::lowering {
@@ -37,8 +38,12 @@ Value elementwise(mlir::OpBuilder &b, mlir::Location loc, mlir::ValueRange input
 // starting from `initValue`; `perRow` tensors are indexed like the result.
 Value reduce(mlir::OpBuilder &b, mlir::Location loc, Value input, mlir::ValueRange perRow,
              int64_t axis, Value initValue, BodyBuilder combine);
+// Sums `input` along `axis`.
+Value sumAlong(mlir::OpBuilder &b, mlir::Location loc, Value input, int64_t axis);
 // Sums `input` over its leading dimensions down to its trailing `keep` ones.
 Value sumLeading(mlir::OpBuilder &b, mlir::Location loc, Value input, int64_t keep);
+// The reassociation that merges all `rank` dimensions into one.
+llvm::SmallVector<mlir::ReassociationIndices> mergeAllDims(int64_t rank);
 // Collapses all dimensions but the last `keep` into one leading dimension.
 Value collapseLeading(mlir::OpBuilder &b, mlir::Location loc, Value value, int64_t keep);
 // Inverse of collapseLeading: restores the leading dimensions of `shape`.

@@ -21,12 +21,7 @@ Value product(OpBuilder &b, Location loc, Value lhs, Value rhs) {
 }
 
 Value sumAlongLast(OpBuilder &b, Location loc, Value input) {
-  RankedTensorType type = tensorType(input);
-  return reduce(b, loc, input, {}, type.getRank() - 1,
-                floatConstant(b, loc, type.getElementType(), 0.0),
-                [](OpBuilder &nb, Location nloc, ValueRange args) -> Value {
-                  return arith::AddFOp::create(nb, nloc, args[0], args.back());
-                });
+  return sumAlong(b, loc, input, tensorType(input).getRank() - 1);
 }
 
 //===----------------------------------------------------------------------===//
@@ -235,10 +230,7 @@ struct LowerSoftmaxGrad : OpRewritePattern<SoftmaxGradOp> {
     int64_t rank = type.getRank();
     int64_t axis = op.getAxisAttr().getInt();
     Value weighted = product(b, loc, op.getGrad(), op.getOutput());
-    Value rowSum = reduce(b, loc, weighted, {}, axis, floatConstant(b, loc, type.getElementType(), 0.0),
-                          [](OpBuilder &nb, Location nloc, ValueRange args) -> Value {
-                            return arith::AddFOp::create(nb, nloc, args[0], args[1]);
-                          });
+    Value rowSum = sumAlong(b, loc, weighted, axis);
     AffineMap identity = b.getMultiDimIdentityMap(rank);
     b.replaceOp(op, elementwise(b, loc, {op.getOutput(), op.getGrad(), rowSum},
                                 {identity, identity, dropDimMap(b.getContext(), rank, axis)},
@@ -347,16 +339,15 @@ struct LowerEmbeddingGrad : OpRewritePattern<EmbeddingGradOp> {
     RankedTensorType indicesType = tensorType(indices);
     int64_t positions = indicesType.getNumElements();
     // Flatten to [P] indices and [P, D] row gradients.
-    SmallVector<ReassociationIndices> all(1);
-    for (int64_t d = 0; d < indicesType.getRank(); ++d)
-      all[0].push_back(d);
     if (indicesType.getRank() != 1)
       indices = indicesType.getRank() == 0
                     ? tensor::ExpandShapeOp::create(
                           b, loc, RankedTensorType::get({1}, indicesType.getElementType()),
                           indices, SmallVector<ReassociationIndices>{})
                           .getResult()
-                    : tensor::CollapseShapeOp::create(b, loc, indices, all).getResult();
+                    : tensor::CollapseShapeOp::create(b, loc, indices,
+                                                      mergeAllDims(indicesType.getRank()))
+                          .getResult();
     // A single index has a [D] gradient: one row.
     Value rows = op.getGrad();
     rows = tensorType(rows).getRank() == 1

@@ -18,30 +18,21 @@ one line per parameter and exits 1 if any probe fails.
 
 import argparse
 import array
-import json
 import os
 import random
-import struct
 import subprocess
 import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from compare_tensors import read_safetensors  # noqa: E402
+from edit_safetensors import write  # noqa: E402
 
 
 def write_safetensors(path, tensors):
-    """tensors: {name: (dtype, shape, array)}"""
-    header, body = {}, bytearray()
-    for name in sorted(tensors):
-        dtype, shape, values = tensors[name]
-        raw = values.tobytes()
-        header[name] = {"dtype": dtype, "shape": shape, "data_offsets": [len(body), len(body) + len(raw)]}
-        body += raw
-    text = json.dumps(header, separators=(",", ":")).encode()
-    text += b" " * (-len(text) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(text)) + text + body)
+    """tensors: {name: (dtype, shape, array)}, as read_safetensors returns them."""
+    write(path, {name: {"dtype": dtype, "shape": shape, "bytes": values.tobytes()}
+                 for name, (dtype, shape, values) in tensors.items()})
 
 
 def run_grad(ptm_run, model, weights, inputs, out):
