@@ -198,24 +198,37 @@ Expected<OwningOpRef<ModuleOp>> buildGPT2(MLIRContext &context, const HFConfig &
   bool training = options.mode == "train";
   FloatType floatType = options.precision == "f64" ? FloatType(Float64Type::get(&context))
                                                    : FloatType(Float32Type::get(&context));
-  auto idsType = RankedTensorType::get({options.batch, options.seqLen},
-                                       IntegerType::get(&context, 64));
-  // One entry per use: `forward` (logits) for inference; for training `grad`
-  // (loss and gradients) and `train_step` (the same, then clipping and AdamW
-  // by ptm-optimizer).
-  SmallVector<StringRef> entries = training ? SmallVector<StringRef>{"grad", "train_step"}
-                                            : SmallVector<StringRef>{"forward"};
-  for (StringRef name : entries) {
-    EntryBuilder entry(*module, name, floatType);
+  // One entry per use. Inference: `forward` (logits). Training: `grad` (loss
+  // and gradients), `train_step` (the same, then clipping and AdamW by
+  // ptm-optimizer), `loss` (the loss alone, for validation) and a batch-1
+  // `forward` (logits, for sampling from the model while it trains).
+  struct EntrySpec {
+    StringRef name;
+    int64_t batch;
+    bool computesLoss;
+  };
+  SmallVector<EntrySpec> entries;
+  if (training)
+    entries = {{"grad", options.batch, true},
+               {"train_step", options.batch, true},
+               {"loss", options.batch, true},
+               {"forward", 1, false}};
+  else
+    entries = {{"forward", options.batch, false}};
+  for (const EntrySpec &spec : entries) {
+    EntryBuilder entry(*module, spec.name, floatType);
+    auto idsType = RankedTensorType::get({spec.batch, options.seqLen},
+                                         IntegerType::get(&context, 64));
     Value inputIds = entry.input("input_ids", idsType, /*valueBound=*/h->vocab);
     Value attentionMask = entry.input("attention_mask", idsType);
     // Labels are token ids or -100 (not scored).
     constexpr int64_t kIgnoreIndex = -100;
-    Value labels =
-        training ? entry.input("labels", idsType, /*valueBound=*/h->vocab, kIgnoreIndex) : Value();
-    GPT2Graph graph(entry, *h, options.batch, options.seqLen);
+    Value labels = spec.computesLoss
+                       ? entry.input("labels", idsType, /*valueBound=*/h->vocab, kIgnoreIndex)
+                       : Value();
+    GPT2Graph graph(entry, *h, spec.batch, options.seqLen);
     Value logits = graph.forward(inputIds, attentionMask);
-    if (!training) {
+    if (!spec.computesLoss) {
       entry.finish({{"logits", logits}});
       continue;
     }
@@ -226,8 +239,10 @@ Expected<OwningOpRef<ModuleOp>> buildGPT2(MLIRContext &context, const HFConfig &
                                         logits, labels, b.getI64IntegerAttr(kIgnoreIndex),
                                         b.getBoolAttr(true));
     func::FuncOp function = entry.finish({{"loss", loss}});
+    if (spec.name == "loss")
+      continue;
     function->setAttr("ptm.differentiate", b.getUnitAttr());
-    if (name == "train_step")
+    if (spec.name == "train_step")
       function->setAttr(
           "ptm.optimizer",
           b.getDictionaryAttr({b.getNamedAttr("beta1", b.getF64FloatAttr(options.adamBeta1)),
