@@ -150,7 +150,8 @@ TensorMap readSafetensors(const std::string &path) {
   return tensors;
 }
 
-void writeSafetensors(const std::string &path, const std::vector<const Tensor *> &tensors) {
+void writeSafetensors(const std::string &path, const std::vector<const Tensor *> &tensors,
+                      const std::map<std::string, std::string> &metadata) {
   std::vector<const Tensor *> ordered = tensors;
   std::sort(ordered.begin(), ordered.end(),
             [](const Tensor *a, const Tensor *b) { return a->name() < b->name(); });
@@ -167,6 +168,8 @@ void writeSafetensors(const std::string &path, const std::vector<const Tensor *>
                               {"data_offsets", {offset, offset + tensor->byteSize()}}};
     offset += tensor->byteSize();
   }
+  if (!metadata.empty())
+    header["__metadata__"] = metadata;
   std::string headerText;
   try {
     headerText = header.dump();

@@ -24,7 +24,9 @@ TensorMap readSafetensors(const std::string &path);
 // Writes `tensors` (names must be unique) atomically: header keys are sorted, the
 // data follows in the same order, and the header is padded with spaces to a
 // multiple of 8 bytes so that every tensor's data starts 8-byte aligned.
-void writeSafetensors(const std::string &path, const std::vector<const Tensor *> &tensors);
+// `metadata`, when not empty, becomes the "__metadata__" entry.
+void writeSafetensors(const std::string &path, const std::vector<const Tensor *> &tensors,
+                      const std::map<std::string, std::string> &metadata = {});
 void writeSafetensors(const std::string &path, const TensorMap &tensors);
 
 } // namespace ptm

@@ -5,6 +5,7 @@
 #include <tbb/parallel_for.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <limits>
 #include <map>
 #include <random>
@@ -202,8 +203,33 @@ void Session::requireWeights() const {
     throw Error(artifact_.path(), "no weights are bound (bind a safetensors file or random weights first)");
 }
 
-void Session::bindWeights(const std::string &safetensorsPath) {
+namespace {
+
+// The checkpoint file of `path`: the file itself, or a model directory's
+// model.safetensors (with a hint when the directory has only PyTorch pickles).
+std::string modelFileOf(const std::string &path) {
+  std::error_code error;
+  if (!std::filesystem::is_directory(path, error))
+    return path;
+  std::filesystem::path directory(path);
+  if (std::filesystem::exists(directory / "model.safetensors", error))
+    return (directory / "model.safetensors").string();
+  if (std::filesystem::exists(directory / "pytorch_model.bin", error))
+    throw Error(path, "has pytorch_model.bin but no model.safetensors; ptm reads safetensors only: convert with "
+                      "python3 -c \"import transformers as t; t.AutoModel.from_pretrained('DIR')"
+                      ".save_pretrained('DIR', safe_serialization=True)\"");
+  throw Error(path, "is a directory without model.safetensors");
+}
+
+} // namespace
+
+void Session::bindWeights(const std::string &weightsPath, const std::string &optimizerStatePath) {
+  std::string safetensorsPath = modelFileOf(weightsPath);
   TensorMap checkpoint = readSafetensors(safetensorsPath);
+  if (!optimizerStatePath.empty())
+    for (auto &[name, tensor] : readSafetensors(optimizerStatePath))
+      if (!checkpoint.emplace(name, std::move(tensor)).second)
+        throw Error(optimizerStatePath, "tensor '" + name + "' is also in " + safetensorsPath);
   // Which parameter took each checkpoint tensor: tied parameters that resolve
   // to an already bound tensor copy that parameter's value.
   std::map<std::string, size_t> boundFrom;
@@ -402,13 +428,15 @@ std::vector<Tensor> Session::runUpdatingParameters(const std::string &entryName,
   return others;
 }
 
-void Session::writeParameters(const std::string &path, bool includeOptimizerState) const {
+void Session::writeParameters(const std::string &path, ParameterSelection selection) const {
   requireWeights();
   std::vector<const Tensor *> tensors;
-  for (size_t index = 0; index < parameters_.size(); ++index)
-    if (includeOptimizerState || !artifact().parameters()->Get(index)->optimizer_state())
+  for (size_t index = 0; index < parameters_.size(); ++index) {
+    bool optimizerState = artifact().parameters()->Get(index)->optimizer_state();
+    if (selection == ParameterSelection::All || optimizerState == (selection == ParameterSelection::OptimizerState))
       tensors.push_back(&parameters_[index]);
-  writeSafetensors(path, tensors);
+  }
+  writeSafetensors(path, tensors, {{"format", "pt"}});
 }
 
 } // namespace ptm

@@ -60,8 +60,11 @@ public:
   // by its name, then without the "transformer." prefix (GPT2Model checkpoints
   // lack it), then through its tied_to parameter the same two ways. F16 and BF16
   // tensors are widened to F32. All or nothing: on error (missing tensor, wrong
-  // shape or dtype) the previous binding stays.
-  void bindWeights(const std::string &safetensorsPath);
+  // shape or dtype) the previous binding stays. `safetensorsPath` may be a
+  // model directory (Hugging Face layout): its model.safetensors is read.
+  // `optimizerStatePath`, when given, is a second file with the optimizer
+  // state (a training checkpoint's optimizer.safetensors).
+  void bindWeights(const std::string &safetensorsPath, const std::string &optimizerStatePath = "");
 
   // Binds freshly initialised parameters (normal(0, init_std), zeros or ones, as
   // each parameter asks); the same seed gives the same values. Tied parameters
@@ -90,9 +93,12 @@ public:
   std::vector<Tensor> runUpdatingParameters(const std::string &entryName, TensorMap inputs,
                                             const std::string &inputsSource);
 
+  enum class ParameterSelection { Model, OptimizerState, All };
   // Writes the bound parameters (with their Hugging Face names) to a
-  // safetensors file, atomically; optimizer state only if asked.
-  void writeParameters(const std::string &path, bool includeOptimizerState) const;
+  // safetensors file, atomically: the model's, the optimizer state's or both.
+  // The header carries {"format": "pt"}, which transformers' from_pretrained
+  // expects of safetensors checkpoints.
+  void writeParameters(const std::string &path, ParameterSelection selection) const;
 
 private:
   friend class EntryCall;

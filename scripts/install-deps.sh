@@ -4,7 +4,7 @@ set -euo pipefail
 packages=(
   cmake ninja-build ccache g++ python3
   llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools clang-22 lld-22
-  libtbb-dev flatbuffers-compiler libflatbuffers-dev nlohmann-json3-dev libgtest-dev
+  libtbb-dev flatbuffers-compiler libflatbuffers-dev nlohmann-json3-dev libgtest-dev libutf8proc-dev
 )
 missing=()
 for p in "${packages[@]}"; do

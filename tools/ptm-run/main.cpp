@@ -3,19 +3,27 @@
 //
 // Exit codes: 0 success, 1 error (bad artifact, weights, inputs, ...),
 // 2 usage error (unknown flag, missing argument).
+#include "runtime/AtomicFile.h"
 #include "runtime/Error.h"
 #include "runtime/Safetensors.h"
 #include "runtime/Session.h"
 #include "runtime/artifact/ArtifactReader.h"
+#include "runtime/loops/Pretrain.h"
+#include "runtime/plot/LossPlot.h"
+#include "runtime/tokenizers/ByteLevelBpe.h"
 
 #include <algorithm>
+#include <cmath>
+#include <optional>
 #include <chrono>
+#include <fstream>
 #include <cstdio>
 #include <iomanip>
 #include <iostream>
 #include <map>
 #include <random>
 #include <set>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -33,6 +41,9 @@ commands:
   forward   run an entry on inputs from a safetensors file
   grad      loss and parameter gradients of a training artifact
   train     AdamW training steps of a training artifact on given batches
+  pretrain  causal-LM pretraining of a training artifact on a text file
+  plot      turn a training log (CSV) into a PNG loss curve
+  tokenize  text to token ids with a byte-level BPE vocabulary
   bench     time an entry with random weights and inputs
 
 Run 'ptm-run <command> --help' for a command's arguments.
@@ -91,6 +102,69 @@ inputs file when present, else input_ids, labels and attention_mask.
   --threads K            worker threads (default: all hardware threads)
 )";
 
+constexpr const char *kPretrainUsage = R"(usage: ptm-run pretrain MODEL.ptm --data CORPUS.txt [options]
+
+Pretrains a GPT artifact (ptmc --mode train) as a causal language model on a
+UTF-8 text file. The last --val-fraction of the text (cut at a line) is held
+out for validation; the rest is tokenized and cut into windows of the
+artifact's sequence length, visited in an order shuffled by --seed each
+epoch. Each step runs the compiled train_step (loss, gradients, clipping,
+AdamW) on one batch of windows; every --eval-every steps the compiled 'loss'
+entry measures the validation loss, and at the end the batch-1 'forward'
+entry continues --prompt with a sample.
+
+data and tokenizer:
+  --data FILE            training text (UTF-8)
+  --tokenizer DIR        byte-level BPE vocabulary to use (vocab.json +
+                         merges.txt, or GPT-2's encoder.json + vocab.bpe);
+                         default: train one of the model's vocabulary size
+                         on the training text
+  --val-fraction F       held-out fraction of the text (default 0.1)
+schedule:
+  --steps N              training steps (default 1000)
+  --lr LR                peak learning rate (default 6e-4)
+  --min-lr LR            final learning rate (default lr / 10)
+  --warmup N             linear warmup steps (default min(100, steps / 10))
+  --schedule KIND        decay after warmup: cosine (default), linear, constant
+  --seed S               data order, initialisation, dropout and sampling (default 1234)
+  --weights FILE|DIR     start from these weights instead of a random initialisation
+progress and checkpoints:
+  --eval-every N         validate every N steps (default 100) and at the end
+  --eval-batches N       validation batches per evaluation (default 8)
+  --log-every N          progress line every N steps (default 10)
+  --log FILE.csv         per-step CSV log (see 'ptm-run plot')
+  --out DIR              write checkpoints DIR/checkpoint-<step> (config.json,
+                         model.safetensors, tokenizer files: loadable by
+                         Hugging Face; optimizer.safetensors, trainer_state.json)
+  --checkpoint-every N   checkpoint interval (default: every validation)
+  --keep-checkpoints N   keep the newest N checkpoints (default 3)
+  --resume PATH          continue a run from a checkpoint (or the newest one in
+                         PATH) exactly where it stopped; its settings are kept
+sample:
+  --sample-tokens N      tokens to generate at the end (default 200; 0: none)
+  --prompt TEXT          start of the sample (default: the end-of-text token)
+  --temperature T        sampling temperature (default 0.8; 0: greedy)
+  --top-k K              sample among the K most likely tokens (default 40; 0: all)
+  --top-p P              nucleus sampling mass (default 1: off)
+  --threads K            worker threads (default: all hardware threads)
+)";
+
+constexpr const char *kPlotUsage = R"(usage: ptm-run plot LOG.csv --out CURVE.png [--title TEXT] [--log-scale]
+                    [--width W] [--height H]
+
+Draws the train and validation loss of a training log (ptm-run pretrain
+--log) against the step.
+)";
+
+constexpr const char *kTokenizeUsage = R"(usage: ptm-run tokenize --tokenizer DIR --in TEXT.txt --out IDS.txt
+       ptm-run tokenize --tokenizer DIR --decode --in IDS.txt --out TEXT.txt
+
+Encodes each line of the input (without its line break) as one line of
+space-separated token ids, or with --decode turns such lines back into text.
+DIR holds vocab.json + merges.txt (byte-level BPE) or GPT-2's encoder.json +
+vocab.bpe.
+)";
+
 constexpr const char *kBenchUsage = R"(usage: ptm-run bench MODEL.ptm [--entry NAME] [--iters N] [--warmup W] [--threads K]
 
 Times an entry with random weights and random inputs (token ids uniform below
@@ -122,8 +196,12 @@ struct CommandLine {
   }
 };
 
+// Flags that take no value: present or absent.
+const std::set<std::string> kSwitches = {"--log-scale", "--decode"};
+
 // Parses argv[first..] for a command that accepts `valueFlags` (each takes a
-// value, as "--flag value" or "--flag=value") plus --help.
+// value, as "--flag value" or "--flag=value", unless it is one of kSwitches)
+// plus --help.
 CommandLine parseCommandLine(int argc, char **argv, int first, const std::set<std::string> &valueFlags) {
   CommandLine commandLine;
   for (int i = first; i < argc; ++i) {
@@ -146,7 +224,11 @@ CommandLine parseCommandLine(int argc, char **argv, int first, const std::set<st
     }
     if (!valueFlags.count(flag))
       throw UsageError{"unknown flag '" + flag + "'"};
-    if (!hasInlineValue) {
+    if (kSwitches.count(flag)) {
+      if (hasInlineValue)
+        throw UsageError{"flag '" + flag + "' takes no value"};
+      value = "1";
+    } else if (!hasInlineValue) {
       if (i + 1 >= argc)
         throw UsageError{"flag '" + flag + "' needs a value"};
       value = argv[++i];
@@ -188,6 +270,26 @@ int integerFlag(const CommandLine &commandLine, const std::string &flag, int fal
     throw UsageError{"flag '" + flag + "' needs an integer of at least " + std::to_string(minimum) + ", got '" +
                      text + "'"};
   return static_cast<int>(value);
+}
+
+double numberFlag(const CommandLine &commandLine, const std::string &flag, double fallback) {
+  if (!commandLine.has(flag))
+    return fallback;
+  const std::string &text = commandLine.flags.at(flag);
+  size_t parsedLength = 0;
+  double value = 0;
+  try {
+    value = std::stod(text, &parsedLength);
+  } catch (const std::exception &) {
+    parsedLength = 0;
+  }
+  if (parsedLength != text.size() || text.empty() || !std::isfinite(value))
+    throw UsageError{"flag '" + flag + "' needs a number, got '" + text + "'"};
+  return value;
+}
+
+template <typename T> std::optional<T> optionalFlag(const CommandLine &commandLine, const std::string &flag, T value) {
+  return commandLine.has(flag) ? std::optional<T>(value) : std::nullopt;
 }
 
 std::string withThousands(int64_t value) {
@@ -346,7 +448,8 @@ int runTrain(const CommandLine &commandLine) {
   int steps = integerFlag(commandLine, "--steps", -1, 1);
   if (steps < 1)
     throw ptm::Error(model, "--steps is required");
-  double learningRate = std::stod(requiredFlag(commandLine, "--lr"));
+  requiredFlag(commandLine, "--lr");
+  double learningRate = numberFlag(commandLine, "--lr", 0);
   int threads = integerFlag(commandLine, "--threads", 0, 1);
 
   ptm::Session session(model, ptm::SessionOptions{threads});
@@ -372,10 +475,110 @@ int runTrain(const CommandLine &commandLine) {
     double lossValue = loss.dtype() == ptm::DType::F64 ? loss.dataAs<double>()[0] : loss.dataAs<float>()[0];
     std::printf("step %d/%d: loss %.6f (%.1f ms)\n", step + 1, steps, lossValue, elapsed.count());
   }
-  session.writeParameters(outputPath, /*includeOptimizerState=*/false);
+  session.writeParameters(outputPath, ptm::Session::ParameterSelection::Model);
   if (commandLine.has("--optimizer-out"))
-    session.writeParameters(commandLine.value("--optimizer-out", ""), /*includeOptimizerState=*/true);
+    session.writeParameters(commandLine.value("--optimizer-out", ""), ptm::Session::ParameterSelection::All);
   std::printf("wrote the trained parameters to %s\n", outputPath.c_str());
+  return 0;
+}
+
+int runPretrain(const CommandLine &commandLine) {
+  ptm::loops::PretrainOptions options;
+  options.artifactPath = modelPath(commandLine);
+  options.dataPath = requiredFlag(commandLine, "--data");
+  options.tokenizerPath = commandLine.value("--tokenizer", "");
+  options.weightsPath = commandLine.value("--weights", "");
+  options.resumePath = commandLine.value("--resume", "");
+  options.outputDirectory = commandLine.value("--out", "");
+  options.logPath = commandLine.value("--log", "");
+  ptm::loops::PretrainRunSettings &run = options.run;
+  run.steps = optionalFlag<int64_t>(commandLine, "--steps", integerFlag(commandLine, "--steps", 1, 1));
+  run.learningRate = optionalFlag(commandLine, "--lr", numberFlag(commandLine, "--lr", 0));
+  run.minLearningRate = optionalFlag(commandLine, "--min-lr", numberFlag(commandLine, "--min-lr", 0));
+  run.warmupSteps = optionalFlag<int64_t>(commandLine, "--warmup", integerFlag(commandLine, "--warmup", 0, 0));
+  run.schedule = optionalFlag(commandLine, "--schedule", commandLine.value("--schedule", ""));
+  run.seed = optionalFlag<uint64_t>(commandLine, "--seed", integerFlag(commandLine, "--seed", 0, 0));
+  run.validationFraction = optionalFlag(commandLine, "--val-fraction", numberFlag(commandLine, "--val-fraction", 0));
+  if (!options.resumePath.empty() && !options.weightsPath.empty())
+    throw UsageError{"--resume and --weights exclude each other (a checkpoint holds its weights)"};
+  if (!options.resumePath.empty() && !options.tokenizerPath.empty())
+    throw UsageError{"--resume and --tokenizer exclude each other (a checkpoint holds its tokenizer)"};
+  options.evalEvery = integerFlag(commandLine, "--eval-every", 100, 1);
+  options.evalBatches = integerFlag(commandLine, "--eval-batches", 8, 1);
+  options.logEvery = integerFlag(commandLine, "--log-every", 10, 1);
+  options.checkpointEvery = integerFlag(commandLine, "--checkpoint-every", 0, 1);
+  options.keepCheckpoints = integerFlag(commandLine, "--keep-checkpoints", 3, 1);
+  options.sampleTokens = integerFlag(commandLine, "--sample-tokens", 200, 0);
+  options.prompt = commandLine.value("--prompt", "");
+  options.sampling.temperature = numberFlag(commandLine, "--temperature", 0.8);
+  options.sampling.topK = integerFlag(commandLine, "--top-k", 40, 0);
+  options.sampling.topP = numberFlag(commandLine, "--top-p", 1.0);
+  if (options.sampling.temperature < 0)
+    throw UsageError{"--temperature must not be negative"};
+  if (!(options.sampling.topP > 0 && options.sampling.topP <= 1))
+    throw UsageError{"--top-p must lie in (0, 1]"};
+  options.threads = integerFlag(commandLine, "--threads", 0, 1);
+  ptm::loops::pretrain(options);
+  return 0;
+}
+
+int runPlot(const CommandLine &commandLine) {
+  const std::string &csvPath = modelPath(commandLine);
+  const std::string &pngPath = requiredFlag(commandLine, "--out");
+  ptm::plot::LossPlotOptions options;
+  options.title = commandLine.value("--title", "");
+  options.width = integerFlag(commandLine, "--width", options.width, 1);
+  options.height = integerFlag(commandLine, "--height", options.height, 1);
+  options.logScale = commandLine.has("--log-scale");
+  ptm::plot::plotTrainingLog(csvPath, pngPath, options);
+  std::printf("wrote %s\n", pngPath.c_str());
+  return 0;
+}
+
+int runTokenize(const CommandLine &commandLine) {
+  if (!commandLine.positionals.empty())
+    throw UsageError{"unexpected argument '" + commandLine.positionals[0] + "'"};
+  ptm::ByteLevelBpe tokenizer = ptm::ByteLevelBpe::load(requiredFlag(commandLine, "--tokenizer"));
+  const std::string &inputPath = requiredFlag(commandLine, "--in");
+  const std::string &outputPath = requiredFlag(commandLine, "--out");
+  bool decoding = commandLine.has("--decode");
+  std::ifstream input(inputPath, std::ios::binary);
+  if (!input)
+    throw ptm::Error(inputPath, "cannot be read");
+  std::string output, line;
+  int64_t lineNumber = 0, tokenCount = 0;
+  while (std::getline(input, line)) {
+    ++lineNumber;
+    if (!decoding) {
+      std::vector<int32_t> ids = tokenizer.encode(line);
+      for (size_t i = 0; i < ids.size(); ++i)
+        output += (i ? " " : "") + std::to_string(ids[i]);
+      tokenCount += static_cast<int64_t>(ids.size());
+    } else {
+      std::vector<int32_t> ids;
+      std::istringstream fields(line);
+      std::string field;
+      while (fields >> field) {
+        size_t parsed = 0;
+        long value = -1;
+        try {
+          value = std::stol(field, &parsed);
+        } catch (const std::exception &) {
+          parsed = 0;
+        }
+        if (parsed != field.size() || value < 0 || value >= tokenizer.vocabSize())
+          throw ptm::Error(inputPath, "line " + std::to_string(lineNumber) + ": '" + field +
+                                          "' is not a token id below " + std::to_string(tokenizer.vocabSize()));
+        ids.push_back(static_cast<int32_t>(value));
+      }
+      output += tokenizer.decode(ids);
+      tokenCount += static_cast<int64_t>(ids.size());
+    }
+    output += "\n";
+  }
+  ptm::writeFileAtomically(outputPath, [&](std::ostream &stream) { stream << output; });
+  std::fprintf(stderr, "%s: %lld lines, %lld tokens -> %s\n", inputPath.c_str(), static_cast<long long>(lineNumber),
+               static_cast<long long>(tokenCount), outputPath.c_str());
   return 0;
 }
 
@@ -457,6 +660,14 @@ const std::vector<Command> &commands() {
       {"train", kTrainUsage,
        {"--weights", "--inputs", "--steps", "--lr", "--out", "--optimizer-out", "--threads"},
        runTrain},
+      {"pretrain", kPretrainUsage,
+       {"--data", "--tokenizer", "--val-fraction", "--steps", "--lr", "--min-lr", "--warmup", "--schedule", "--seed",
+        "--weights", "--eval-every", "--eval-batches", "--log-every", "--log", "--out", "--checkpoint-every",
+        "--keep-checkpoints", "--resume", "--sample-tokens", "--prompt", "--temperature", "--top-k", "--top-p",
+        "--threads"},
+       runPretrain},
+      {"plot", kPlotUsage, {"--out", "--title", "--log-scale", "--width", "--height"}, runPlot},
+      {"tokenize", kTokenizeUsage, {"--tokenizer", "--in", "--out", "--decode"}, runTokenize},
       {"bench", kBenchUsage, {"--entry", "--iters", "--warmup", "--threads"}, runBench},
   };
   return all;

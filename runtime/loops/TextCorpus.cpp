@@ -1,0 +1,95 @@
+#include "runtime/loops/TextCorpus.h"
+
+#include "runtime/Error.h"
+#include "runtime/InputFile.h"
+#include "runtime/loops/Random.h"
+
+#include <algorithm>
+#include <numeric>
+#include <sstream>
+
+namespace ptm::loops {
+namespace {
+
+// The offset of the first byte that breaks UTF-8 (overlong forms, surrogates
+// and code points above U+10FFFF included), or npos.
+size_t firstInvalidUtf8(std::string_view text) {
+  size_t i = 0;
+  while (i < text.size()) {
+    auto byte = static_cast<unsigned char>(text[i]);
+    if (byte < 0x80) {
+      ++i;
+      continue;
+    }
+    size_t length = byte >= 0xf0 ? 4 : byte >= 0xe0 ? 3 : byte >= 0xc2 ? 2 : 0;
+    if (length == 0 || byte > 0xf4 || i + length > text.size())
+      return i;
+    auto second = static_cast<unsigned char>(text[i + 1]);
+    if ((byte == 0xe0 && second < 0xa0) || (byte == 0xed && second > 0x9f) || (byte == 0xf0 && second < 0x90) ||
+        (byte == 0xf4 && second > 0x8f))
+      return i;
+    for (size_t k = 1; k < length; ++k)
+      if ((static_cast<unsigned char>(text[i + k]) & 0xc0) != 0x80)
+        return i;
+    i += length;
+  }
+  return std::string_view::npos;
+}
+
+} // namespace
+
+std::string readTextCorpus(const std::string &path) {
+  InputFile file = openInputFile(path);
+  std::string text(file.size, '\0');
+  if (!file.stream.read(text.data(), static_cast<std::streamsize>(text.size())))
+    throw Error(path, "cannot read the file");
+  if (text.compare(0, 3, "\xef\xbb\xbf") == 0)
+    text.erase(0, 3);
+  if (text.find_first_not_of(" \t\r\n\f\v") == std::string::npos)
+    throw Error(path, text.empty() ? "the file is empty" : "the file holds only whitespace");
+  if (size_t nul = text.find('\0'); nul != std::string::npos)
+    throw Error(path, "not a text file: NUL byte at offset " + std::to_string(nul));
+  if (size_t invalid = firstInvalidUtf8(text); invalid != std::string_view::npos)
+    throw Error(path, "not UTF-8 text: invalid byte 0x" +
+                          [&] {
+                            std::ostringstream hex;
+                            hex << std::hex << static_cast<int>(static_cast<unsigned char>(text[invalid]));
+                            return hex.str();
+                          }() +
+                          " at offset " + std::to_string(invalid));
+  return text;
+}
+
+CorpusSplit splitCorpus(std::string_view text, double validationFraction) {
+  size_t cut = static_cast<size_t>(static_cast<double>(text.size()) * (1.0 - validationFraction));
+  if (cut >= text.size())
+    return {text, {}};
+  size_t newline = text.rfind('\n', cut);
+  cut = newline == std::string_view::npos ? cut : newline + 1;
+  return {text.substr(0, cut), text.substr(cut)};
+}
+
+TokenWindows::TokenWindows(std::vector<int32_t> tokens, int64_t length)
+    : tokens_(std::move(tokens)), length_(length), count_(static_cast<int64_t>(tokens_.size()) / length) {
+  tokens_.resize(static_cast<size_t>(count_ * length_));
+}
+
+ShuffledOrder::ShuffledOrder(int64_t windowCount, uint64_t seed) : windowCount_(windowCount), seed_(seed) {
+  if (windowCount <= 0)
+    throw Error("internal: a shuffled order over no windows");
+}
+
+int64_t ShuffledOrder::window(int64_t sample) {
+  int64_t epoch = epochOf(sample);
+  if (epoch != epoch_) {
+    permutation_.resize(static_cast<size_t>(windowCount_));
+    std::iota(permutation_.begin(), permutation_.end(), 0);
+    Random random(deriveSeed(seed_, /*stream=*/1, static_cast<uint64_t>(epoch)));
+    for (size_t i = permutation_.size(); i > 1; --i)
+      std::swap(permutation_[i - 1], permutation_[random.below(i)]);
+    epoch_ = epoch;
+  }
+  return permutation_[static_cast<size_t>(sample % windowCount_)];
+}
+
+} // namespace ptm::loops
