@@ -58,7 +58,8 @@ long stepOf(const std::string &name) {
   if (name.compare(0, std::strlen(kPrefix), kPrefix) != 0)
     return -1;
   std::string digits = name.substr(std::strlen(kPrefix));
-  if (digits.empty() || digits.find_first_not_of("0123456789") != std::string::npos)
+  // More than 18 digits would overflow a long: not a step ptm wrote.
+  if (digits.empty() || digits.size() > 18 || digits.find_first_not_of("0123456789") != std::string::npos)
     return -1;
   return std::stol(digits);
 }
@@ -146,7 +147,8 @@ std::string verifyCheckpoint(const std::string &directory) {
     fs::path file = fs::path(directory) / name;
     if (!fs::exists(file))
       throw Error(file.string(), "is missing from the checkpoint");
-    if (!expected.is_object() || !expected.contains("bytes") || !expected.contains("fnv1a64"))
+    if (!expected.is_object() || !expected.contains("bytes") || !expected["bytes"].is_number_unsigned() ||
+        !expected.contains("fnv1a64") || !expected["fnv1a64"].is_string())
       throw Error(statePath.string(), "has a malformed entry for '" + name + "'");
     FileDigest digest = digestOf(file);
     uint64_t bytes = expected["bytes"].get<uint64_t>();
@@ -177,6 +179,16 @@ void pruneCheckpoints(const std::string &parent, int keep) {
   std::error_code error;
   for (size_t i = 0; i + static_cast<size_t>(keep) < found.size(); ++i)
     fs::remove_all(found[i].second, error);
+  // Staging and set-aside directories of runs that were killed mid-write.
+  std::string ownSuffix = "." + std::to_string(::getpid());
+  for (const fs::directory_entry &entry : fs::directory_iterator(parent, error)) {
+    std::string name = entry.path().filename().string();
+    bool leftover = name.rfind(kPrefix, 0) == 0 &&
+                    (name.find(".staging.") != std::string::npos || name.find(".old.") != std::string::npos);
+    bool own = name.size() >= ownSuffix.size() && name.compare(name.size() - ownSuffix.size(), ownSuffix.size(), ownSuffix) == 0;
+    if (leftover && !own)
+      fs::remove_all(entry.path(), error);
+  }
 }
 
 std::string checkpointDirectory(const std::string &parent, long step) {

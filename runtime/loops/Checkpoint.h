@@ -42,7 +42,8 @@ std::string verifyCheckpoint(const std::string &directory);
 // newest checkpoint-<step> directory inside it; throws ptm::Error when none.
 std::string resolveCheckpoint(const std::string &path);
 
-// Removes all but the newest `keep` checkpoint-<step> directories in `parent`.
+// Removes all but the newest `keep` checkpoint-<step> directories in
+// `parent`, and what runs killed while writing a checkpoint left behind.
 void pruneCheckpoints(const std::string &parent, int keep);
 
 // "checkpoint-<step>" under `parent`.

@@ -43,12 +43,14 @@ std::string readTextCorpus(const std::string &path) {
   std::string text(file.size, '\0');
   if (!file.stream.read(text.data(), static_cast<std::streamsize>(text.size())))
     throw Error(path, "cannot read the file");
-  if (text.compare(0, 3, "\xef\xbb\xbf") == 0)
-    text.erase(0, 3);
+  // Offsets in messages are the file's (as a hex dump shows them), so they
+  // count the byte-order mark that is dropped here.
+  size_t markBytes = text.compare(0, 3, "\xef\xbb\xbf") == 0 ? 3 : 0;
+  text.erase(0, markBytes);
   if (text.find_first_not_of(" \t\r\n\f\v") == std::string::npos)
     throw Error(path, text.empty() ? "the file is empty" : "the file holds only whitespace");
   if (size_t nul = text.find('\0'); nul != std::string::npos)
-    throw Error(path, "not a text file: NUL byte at offset " + std::to_string(nul));
+    throw Error(path, "not a text file: NUL byte at offset " + std::to_string(markBytes + nul));
   if (size_t invalid = firstInvalidUtf8(text); invalid != std::string_view::npos)
     throw Error(path, "not UTF-8 text: invalid byte 0x" +
                           [&] {
@@ -56,7 +58,7 @@ std::string readTextCorpus(const std::string &path) {
                             hex << std::hex << static_cast<int>(static_cast<unsigned char>(text[invalid]));
                             return hex.str();
                           }() +
-                          " at offset " + std::to_string(invalid));
+                          " at offset " + std::to_string(markBytes + invalid));
   return text;
 }
 
@@ -65,7 +67,13 @@ CorpusSplit splitCorpus(std::string_view text, double validationFraction) {
   if (cut >= text.size())
     return {text, {}};
   size_t newline = text.rfind('\n', cut);
-  cut = newline == std::string_view::npos ? cut : newline + 1;
+  if (newline != std::string_view::npos) {
+    cut = newline + 1;
+  } else {
+    // No line boundary before the cut: at least do not split a UTF-8 character.
+    while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xc0) == 0x80)
+      --cut;
+  }
   return {text.substr(0, cut), text.substr(cut)};
 }
 

@@ -13,11 +13,12 @@ namespace ptm::loops {
 // Reads a UTF-8 text file whole (a leading byte-order mark is dropped). Throws
 // ptm::Error naming the file when it is missing, not a regular file, empty or
 // only whitespace, or binary (a NUL byte, or bytes that are not UTF-8: the
-// message gives the byte offset).
+// message gives the byte offset in the file).
 std::string readTextCorpus(const std::string &path);
 
 // The corpus minus its last `validationFraction`, cut at a line boundary, and
-// that last part.
+// that last part. Without a newline before the cut, the cut stays where it is,
+// moved back to a UTF-8 character boundary.
 struct CorpusSplit {
   std::string_view train;
   std::string_view validation;
