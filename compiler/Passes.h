@@ -31,6 +31,11 @@ inline constexpr llvm::StringLiteral kInputAttr = "ptm.input";
 inline constexpr llvm::StringLiteral kOutputAttr = "ptm.output";
 // Marks a loss function for ptm-autodiff.
 inline constexpr llvm::StringLiteral kDifferentiateAttr = "ptm.differentiate";
+// Number of micro-batches of a differentiated loss function, for
+// ptm-accumulate-gradients.
+inline constexpr llvm::StringLiteral kGradAccumAttr = "ptm.grad_accum";
+// The input that seeds the dropout masks of a training entry.
+inline constexpr llvm::StringLiteral kDropoutSeedInput = "dropout_seed";
 // Marks a differentiated loss function for ptm-optimizer (AdamW settings).
 inline constexpr llvm::StringLiteral kOptimizerAttr = "ptm.optimizer";
 

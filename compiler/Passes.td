@@ -25,6 +25,37 @@ def PtmAutodiff : Pass<"ptm-autodiff", "mlir::ModuleOp"> {
   let dependentDialects = ["::ptm::PtmDialect", "::mlir::arith::ArithDialect"];
 }
 
+def PtmAccumulateGradients : Pass<"ptm-accumulate-gradients", "mlir::ModuleOp"> {
+  let summary = "Run a differentiated loss function over micro-batches";
+  let description = [{
+    Runs after ptm-autodiff (and before ptm-optimizer) on functions marked
+    `ptm.grad_accum = K`, whose results are the loss and one gradient per
+    parameter of one micro-batch. The inputs of rank 1 or more (input_ids,
+    labels, attention_mask: `[batch, ...]`) become `[K * batch, ...]`, and
+    the body moves into a private function `<name>_micro_batch` of the full
+    inputs and a micro-batch index k, which reads rows
+    `[k * batch, (k + 1) * batch)` of every input. The entry calls it in an
+    `scf.for` over the K micro-batches and adds its loss and gradients to
+    loop-carried sums, so that memory and code size do not grow with K. The
+    step stays a function of its own (`noinline`): LLVM's loop passes then
+    never see the whole forward and backward pass inside a loop, which would
+    make compilation several times slower.
+
+    The sums are exactly the loss and gradients of the whole batch: every
+    `ptm.cross_entropy` (and its `cross_entropy_grad`) divides by the count
+    of scored targets of the whole batch, a `ptm.count_targets` of the full
+    labels computed before the loop, instead of by its micro-batch's own
+    count. A micro-batch then contributes n_k / N of its mean loss and
+    gradients, and one whose targets are all ignored contributes zero.
+
+    A rank-0 input named `dropout_seed` becomes `seed * K + k` in
+    micro-batch k, so that every micro-batch draws its own dropout masks.
+  }];
+  let dependentDialects = ["::ptm::PtmDialect", "::mlir::arith::ArithDialect",
+                           "::mlir::linalg::LinalgDialect", "::mlir::scf::SCFDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 def PtmOptimizer : Pass<"ptm-optimizer", "mlir::ModuleOp"> {
   let summary = "Append the AdamW update to a differentiated loss function";
   let description = [{

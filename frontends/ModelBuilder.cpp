@@ -88,6 +88,12 @@ Expected<OwningOpRef<ModuleOp>> buildModel(MLIRContext &context, const HFConfig 
                                            const BuildOptions &options) {
   if (options.batch <= 0 || options.seqLen <= 0)
     return config.error("batch and sequence length must be positive");
+  if (options.gradAccum < 1)
+    return config.error("--grad-accum " + Twine(options.gradAccum) + " must be at least 1");
+  if (options.gradAccum > 1 && options.mode != "train")
+    return config.error("--grad-accum needs --mode train");
+  if (options.dropout && options.mode != "train")
+    return config.error("--dropout needs --mode train");
   if (options.precision != "f32" && options.precision != "f64")
     return config.error("--precision " + options.precision + " is not supported (f32, f64)");
   std::string modelType = config.modelType();

@@ -27,6 +27,12 @@ struct BuildOptions {
   double adamEpsilon = 1e-8;
   double weightDecay = 0.1;
   double maxGradNorm = 1.0;
+  // Micro-batches of `batch` rows that the grad and train_step entries run
+  // over (ptm-accumulate-gradients); their inputs are [gradAccum * batch, seq].
+  int64_t gradAccum = 1;
+  // Dropout (the config's *_pdrop) in the grad and train_step entries, which
+  // then take a `dropout_seed` input.
+  bool dropout = false;
 };
 
 enum class ParameterInit { Normal, Zeros, Ones };

@@ -19,9 +19,12 @@ namespace {
 // checkpoints saved from a bare GPT2Model hold the same tensors without it.
 constexpr std::string_view kBackbonePrefix = "transformer.";
 
-// Inputs that callers may omit, and the value they then get. Today only the
-// attention mask, whose absence means "attend to every position".
-bool isOptionalInput(const artifact::TensorDesc &desc) { return desc.name()->str() == "attention_mask"; }
+// Inputs that callers may omit, and the value they then get: the attention
+// mask, whose absence means "attend to every position" (ones), and the
+// dropout seed of training entries (zero).
+bool isOptionalInput(const artifact::TensorDesc &desc) {
+  return desc.name()->str() == "attention_mask" || desc.name()->str() == "dropout_seed";
+}
 
 // The names under which a checkpoint may hold the tensor for `name`.
 std::vector<std::string> checkpointNames(const std::string &name) {
@@ -345,9 +348,10 @@ EntryCall Session::prepareCall(const std::string &entryName, TensorMap inputs, c
     if (provided == inputs.end()) {
       if (!isOptionalInput(*desc))
         throw Error(inputsSource, "missing " + input + " for entry '" + entryName + "' (it takes " + expected + ")");
-      Tensor ones(name, dtype, shape);
-      fillOnes(ones);
-      call.inputs_.push_back(std::move(ones));
+      Tensor defaulted(name, dtype, shape);
+      if (name == "attention_mask")
+        fillOnes(defaulted);
+      call.inputs_.push_back(std::move(defaulted));
       continue;
     }
     Tensor &tensor = provided->second;

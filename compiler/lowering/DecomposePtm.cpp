@@ -172,10 +172,22 @@ struct LowerAttention : OpRewritePattern<AttentionOp> {
     Value probabilities =
         attentionProbabilities(b, loc, op.getQuery(), op.getKey(), op.getKeyMask(),
                                op.getScale().convertToDouble(), op.getCausal());
+    if (Value seed = op.getDropoutSeed())
+      probabilities = dropout(b, loc, probabilities, seed, op.getDropout().convertToDouble(),
+                              op.getDropoutStream());
     Value context = contraction(b, loc, collapseLeading(b, loc, probabilities, 2),
                                 collapseLeading(b, loc, op.getValue(), 2),
                                 /*transposeRhs=*/false);
     b.replaceOp(op, expandLeading(b, loc, context, op.getQuery().getType().getShape()));
+    return success();
+  }
+};
+
+struct LowerDropout : OpRewritePattern<DropoutOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(DropoutOp op, PatternRewriter &b) const override {
+    b.replaceOp(op, dropout(b, op.getLoc(), op.getInput(), op.getSeed(),
+                            op.getProbability().convertToDouble(), op.getStream()));
     return success();
   }
 };
@@ -247,7 +259,7 @@ struct PtmDecomposePass : ptm::impl::PtmDecomposeBase<PtmDecomposePass> {
     RewritePatternSet patterns(ctx);
     patterns.add<LowerEmbedding, LowerMatmul, LowerLinear, LowerBinary<AddOp, arith::AddFOp>,
                  LowerBinary<MulOp, arith::MulFOp>, LowerGelu, LowerLayerNorm, LowerSoftmax,
-                 LowerAttention, LowerReshape, LowerTranspose, LowerSlice>(ctx);
+                 LowerAttention, LowerDropout, LowerReshape, LowerTranspose, LowerSlice>(ctx);
     populateTrainingLoweringPatterns(patterns);
     if (failed(applyPartialConversion(getOperation(), target, std::move(patterns))))
       signalPassFailure();

@@ -2,6 +2,8 @@
 
 #include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
 
+#include <cmath>
+
 using namespace mlir;
 
 namespace ptm::lowering {
@@ -377,6 +379,72 @@ Value attentionProbabilities(OpBuilder &b, Location loc, Value query, Value key,
         return value;
       });
   return softmax(b, loc, masked, /*axis=*/3, /*zeroHiddenRows=*/true);
+}
+
+
+Value dropoutKeeps(OpBuilder &b, Location loc, Value seed, Value index, int64_t stream,
+                   double probability) {
+  // Philox4x32-10 (Salmon et al., "Parallel random numbers: as easy as 1, 2,
+  // 3", SC 2011), the generator of torch's CUDA dropout and of JAX.
+  constexpr uint32_t kMultiplier0 = 0xD2511F53, kMultiplier1 = 0xCD9E8D57;
+  constexpr uint32_t kWeyl0 = 0x9E3779B9, kWeyl1 = 0xBB67AE85;
+  Type i32 = b.getI32Type(), i64 = b.getI64Type();
+  auto word = [&](uint32_t value) -> Value {
+    return arith::ConstantOp::create(b, loc, b.getIntegerAttr(i32, value));
+  };
+  Value thirtyTwo = arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(32));
+  auto low = [&](Value value) -> Value { return arith::TruncIOp::create(b, loc, i32, value); };
+  auto high = [&](Value value) -> Value {
+    return low(arith::ShRUIOp::create(b, loc, value, thirtyTwo));
+  };
+  Value key0 = low(seed), key1 = high(seed);
+  Value counter[4] = {low(index), high(index), word(static_cast<uint32_t>(stream)), word(0)};
+  for (int round = 0; round < 10; ++round) {
+    if (round > 0) {
+      key0 = arith::AddIOp::create(b, loc, key0, word(kWeyl0));
+      key1 = arith::AddIOp::create(b, loc, key1, word(kWeyl1));
+    }
+    auto product0 = arith::MulUIExtendedOp::create(b, loc, word(kMultiplier0), counter[0]);
+    auto product1 = arith::MulUIExtendedOp::create(b, loc, word(kMultiplier1), counter[2]);
+    Value next0 = arith::XOrIOp::create(
+        b, loc, arith::XOrIOp::create(b, loc, product1.getHigh(), counter[1]), key0);
+    Value next2 = arith::XOrIOp::create(
+        b, loc, arith::XOrIOp::create(b, loc, product0.getHigh(), counter[3]), key1);
+    counter[0] = next0;
+    counter[1] = product1.getLow();
+    counter[2] = next2;
+    counter[3] = product0.getLow();
+  }
+  // u = word / 2^32 < 1 - p  <=>  word < ceil((1 - p) * 2^32), exactly.
+  auto threshold = static_cast<int64_t>(std::ceil((1.0 - probability) * 4294967296.0));
+  Value drawn = arith::ExtUIOp::create(b, loc, i64, counter[0]);
+  return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, drawn,
+                               arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(threshold)));
+}
+
+Value dropout(OpBuilder &b, Location loc, Value input, Value seed, double probability,
+              int64_t stream) {
+  RankedTensorType type = tensorType(input);
+  int64_t rank = type.getRank();
+  ArrayRef<int64_t> shape = type.getShape();
+  Type floatType = type.getElementType();
+  return elementwise(
+      b, loc, {input, seed}, {b.getMultiDimIdentityMap(rank), AffineMap::get(rank, 0, b.getContext())},
+      shape, floatType, [&](OpBuilder &nb, Location nloc, ValueRange args) -> Value {
+        Value linear = arith::ConstantIndexOp::create(nb, nloc, 0);
+        for (int64_t d = 0; d < rank; ++d)
+          linear = arith::AddIOp::create(
+              nb, nloc,
+              arith::MulIOp::create(nb, nloc, linear,
+                                    arith::ConstantIndexOp::create(nb, nloc, shape[d])),
+              linalg::IndexOp::create(nb, nloc, d));
+        Value index = arith::IndexCastOp::create(nb, nloc, nb.getI64Type(), linear);
+        Value keeps = dropoutKeeps(nb, nloc, args[1], index, stream, probability);
+        Value scaled = arith::MulFOp::create(
+            nb, nloc, args[0], floatConstant(nb, nloc, floatType, 1.0 / (1.0 - probability)));
+        return arith::SelectOp::create(nb, nloc, keeps, scaled,
+                                       floatConstant(nb, nloc, floatType, 0.0));
+      });
 }
 
 } // namespace ptm::lowering

@@ -71,6 +71,17 @@ struct RowStatistics {
 // Mean and inverse standard deviation over the last dimension (layer norm).
 RowStatistics rowStatistics(mlir::OpBuilder &b, mlir::Location loc, Value x, double epsilon);
 
+// Whether dropout with `probability` keeps the element of row-major linear
+// index `index` (i64): the first word of Philox4x32-10 with key `seed` (i64)
+// and counter (lo32(index), hi32(index), stream, 0), as a uniform number in
+// [0, 1), is below 1 - probability (see ptm.dropout).
+Value dropoutKeeps(mlir::OpBuilder &b, mlir::Location loc, Value seed, Value index,
+                   int64_t stream, double probability);
+// ptm.dropout of `input` with the rank-0 i64 tensor `seed`: kept elements
+// scaled by 1 / (1 - probability), the others zero.
+Value dropout(mlir::OpBuilder &b, mlir::Location loc, Value input, Value seed,
+              double probability, int64_t stream);
+
 // Attention probabilities [B, H, T, S] for query [B, H, T, Dh] and key
 // [B, H, S, Dh]: softmax of the scaled scores with future keys (causal) and
 // padded keys (keyMask [B, S], 0 = padded) hidden.

@@ -38,18 +38,12 @@ struct CrossEntropyParts {
   Value sumExp;   // labels' shape: sum(exp(logits - rowMax))
 };
 
-CrossEntropyParts crossEntropyParts(OpBuilder &b, Location loc, Value logits, Value labels,
-                                    int64_t ignoreIndex, bool shift) {
-  RankedTensorType logitsType = tensorType(logits);
-  Type floatType = logitsType.getElementType();
-  ArrayRef<int64_t> rowShape = logitsType.getShape().drop_back();
+// targets[..., t] = labels[..., t + 1] (or labels[..., t] unshifted), and
+// ignore_index at the last position of a shifted row, which has no target.
+Value shiftedTargets(OpBuilder &b, Location loc, Value labels, int64_t ignoreIndex, bool shift) {
+  ArrayRef<int64_t> rowShape = tensorType(labels).getShape();
   int64_t rowRank = rowShape.size();
-  int64_t vocab = logitsType.getShape().back();
   Type i64 = b.getI64Type();
-  CrossEntropyParts parts;
-
-  // targets[..., t] = labels[..., t + 1] (or labels[..., t] unshifted); a
-  // position is counted when its target is a class of the vocabulary.
   Value emptyTargets = emptyTensor(b, loc, rowShape, i64);
   auto targetsOp = linalg::GenericOp::create(
       b, loc, emptyTargets.getType(), ValueRange{}, emptyTargets,
@@ -73,7 +67,19 @@ CrossEntropyParts crossEntropyParts(OpBuilder &b, Location loc, Value logits, Va
         Value target = arith::SelectOp::create(nb, nloc, inRow, label, ignore);
         linalg::YieldOp::create(nb, nloc, target);
       });
-  parts.targets = targetsOp.getResult(0);
+  return targetsOp.getResult(0);
+}
+
+CrossEntropyParts crossEntropyParts(OpBuilder &b, Location loc, Value logits, Value labels,
+                                    int64_t ignoreIndex, bool shift) {
+  RankedTensorType logitsType = tensorType(logits);
+  Type floatType = logitsType.getElementType();
+  ArrayRef<int64_t> rowShape = logitsType.getShape().drop_back();
+  int64_t rowRank = rowShape.size();
+  int64_t vocab = logitsType.getShape().back();
+  CrossEntropyParts parts;
+  // A position is counted when its target is a class of the vocabulary.
+  parts.targets = shiftedTargets(b, loc, labels, ignoreIndex, shift);
 
   AffineMap rowIdentity = b.getMultiDimIdentityMap(rowRank);
   parts.counted = elementwise(
@@ -146,8 +152,9 @@ struct LowerCrossEntropy : OpRewritePattern<CrossEntropyOp> {
           return arith::MulFOp::create(nb, nloc, loss, args[1]);
         });
     Value total = sumLeading(b, loc, losses, 0);
+    Value count = op.getCount() ? op.getCount() : parts.count;
     AffineMap scalar = AffineMap::get(0, 0, b.getContext());
-    Value mean = elementwise(b, loc, {total, parts.count}, {scalar, scalar}, {}, floatType,
+    Value mean = elementwise(b, loc, {total, count}, {scalar, scalar}, {}, floatType,
                              [](OpBuilder &nb, Location nloc, ValueRange args) -> Value {
                                return arith::DivFOp::create(nb, nloc, args[0], args[1]);
                              });
@@ -173,7 +180,7 @@ struct LowerCrossEntropyGrad : OpRewritePattern<CrossEntropyGradOp> {
     // d loss / d logits = grad / count * (softmax - onehot(target)) where counted.
     Value result = elementwise(
         b, loc, {logits, parts.targets, parts.counted, parts.rowMax, parts.sumExp, op.getGrad(),
-                 parts.count},
+                 op.getCount() ? op.getCount() : parts.count},
         {identity, perRow, perRow, perRow, perRow, scalar, scalar}, logitsType.getShape(),
         floatType, [&](OpBuilder &nb, Location nloc, ValueRange args) -> Value {
           Value probability = arith::DivFOp::create(
@@ -190,6 +197,28 @@ struct LowerCrossEntropyGrad : OpRewritePattern<CrossEntropyGradOp> {
                                        args[2]);
         });
     b.replaceOp(op, result);
+    return success();
+  }
+};
+
+struct LowerCountTargets : OpRewritePattern<CountTargetsOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(CountTargetsOp op, PatternRewriter &b) const override {
+    Location loc = op.getLoc();
+    Type floatType = op.getType().getElementType();
+    int64_t ignoreIndex = op.getIgnoreIndex();
+    Value targets = shiftedTargets(b, loc, op.getLabels(), ignoreIndex, op.getShiftLabels());
+    RankedTensorType targetsType = tensorType(targets);
+    Value counted = elementwise(
+        b, loc, targets, {b.getMultiDimIdentityMap(targetsType.getRank())},
+        targetsType.getShape(), floatType,
+        [&](OpBuilder &nb, Location nloc, ValueRange args) -> Value {
+          Value ignore = arith::ConstantOp::create(nb, nloc, nb.getI64IntegerAttr(ignoreIndex));
+          Value scored = arith::CmpIOp::create(nb, nloc, arith::CmpIPredicate::ne, args[0], ignore);
+          return arith::SelectOp::create(nb, nloc, scored, floatConstant(nb, nloc, floatType, 1.0),
+                                         floatConstant(nb, nloc, floatType, 0.0));
+        });
+    b.replaceOp(op, sumLeading(b, loc, counted, 0));
     return success();
   }
 };
@@ -302,9 +331,17 @@ struct LowerAttentionGrad : OpRewritePattern<AttentionGradOp> {
     Value q = collapseLeading(b, loc, op.getQuery(), 2);
     Value k = collapseLeading(b, loc, op.getKey(), 2);
     Value v = collapseLeading(b, loc, op.getValue(), 2);
-    // dV = Pᵀ dO, dP = dO Vᵀ
-    Value valueGrad = contraction(b, loc, p, g, /*transposeRhs=*/false, /*transposeLhs=*/true);
+    // dV = D(P)ᵀ dO, dP = D(dO Vᵀ) with the forward's dropout D (the
+    // identity without a seed). Collapsing [B, H] keeps the linear indices,
+    // hence the mask.
+    Value seed = op.getDropoutSeed();
+    double dropoutProbability = op.getDropout().convertToDouble();
+    int64_t stream = op.getDropoutStream();
+    Value dropped = seed ? dropout(b, loc, p, seed, dropoutProbability, stream) : p;
+    Value valueGrad = contraction(b, loc, dropped, g, /*transposeRhs=*/false, /*transposeLhs=*/true);
     Value probabilityGrad = contraction(b, loc, g, v, /*transposeRhs=*/true);
+    if (seed)
+      probabilityGrad = dropout(b, loc, probabilityGrad, seed, dropoutProbability, stream);
     // dS = scale · P ⊙ (dP − rowsum(dP ⊙ P))
     RankedTensorType pType = tensorType(p);
     Type floatType = pType.getElementType();
@@ -485,7 +522,7 @@ struct LowerAdamW : OpRewritePattern<AdamWOp> {
 } // namespace
 
 void ptm::populateTrainingLoweringPatterns(RewritePatternSet &patterns) {
-  patterns.add<LowerCrossEntropy, LowerCrossEntropyGrad, LowerReduceLeading, LowerGeluGrad,
+  patterns.add<LowerCrossEntropy, LowerCrossEntropyGrad, LowerCountTargets, LowerReduceLeading, LowerGeluGrad,
                LowerSoftmaxGrad, LowerLayerNormGrad, LowerAttentionGrad, LowerEmbeddingGrad,
                LowerSliceGrad, LowerClipScale, LowerAdamW>(patterns.getContext());
 }

@@ -24,5 +24,7 @@ class Ptm_Op<string mnemonic, list<Trait> traits = []>
 def Ptm_FloatTensor : RankedTensorOf<[F32, F64]>;
 def Ptm_IndexTensor : RankedTensorOf<[I32, I64]>;
 def Ptm_MaskTensor : RankedTensorOf<[I1, I32, I64, F32, F64]>;
+// The seed of a counter-based random generator: a rank-0 i64 tensor.
+def Ptm_SeedTensor : 0DTensorOf<[I64]>;
 
 #endif // PTM_DIALECT_TD

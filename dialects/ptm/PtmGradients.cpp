@@ -114,11 +114,24 @@ LogicalResult AttentionOp::buildVjp(OpBuilder &b, ArrayRef<Value> resultGradient
                                     SmallVectorImpl<Value> &operandGradients) {
   auto grads = AttentionGradOp::create(b, getLoc(), typeOf(getQuery()), typeOf(getKey()),
                                        typeOf(getValue()), resultGradients[0], getQuery(),
-                                       getKey(), getValue(), getKeyMask(), getScaleAttr(),
-                                       getCausalAttr());
+                                       getKey(), getValue(), getKeyMask(), getDropoutSeed(),
+                                       getScaleAttr(), getCausalAttr(), getDropoutAttr(),
+                                       getDropoutStreamAttr());
   operandGradients.assign({grads.getQueryGrad(), grads.getKeyGrad(), grads.getValueGrad()});
   if (getKeyMask())
     operandGradients.push_back(Value());
+  if (getDropoutSeed())
+    operandGradients.push_back(Value());
+  return success();
+}
+
+LogicalResult DropoutOp::buildVjp(OpBuilder &b, ArrayRef<Value> resultGradients,
+                                  SmallVectorImpl<Value> &operandGradients) {
+  // Dropout is linear with a fixed mask: its VJP is the same dropout (same
+  // seed and stream, hence the same mask and scale) of the gradient.
+  operandGradients.assign({DropoutOp::create(b, getLoc(), getType(), resultGradients[0], getSeed(),
+                                             getProbabilityAttr(), getStreamAttr()),
+                           Value()});
   return success();
 }
 
@@ -152,7 +165,11 @@ LogicalResult CrossEntropyOp::buildVjp(OpBuilder &b, ArrayRef<Value> resultGradi
                                        SmallVectorImpl<Value> &operandGradients) {
   Value logitsGrad = CrossEntropyGradOp::create(b, getLoc(), typeOf(getLogits()),
                                                 resultGradients[0], getLogits(), getLabels(),
-                                                getIgnoreIndexAttr(), getShiftLabelsAttr());
+                                                getCount(), getIgnoreIndexAttr(),
+                                                getShiftLabelsAttr());
   operandGradients.assign({logitsGrad, Value()});
+  // The count is a number of positions: nothing flows back into it.
+  if (getCount())
+    operandGradients.push_back(Value());
   return success();
 }

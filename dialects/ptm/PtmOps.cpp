@@ -199,12 +199,40 @@ LogicalResult SoftmaxOp::verify() {
 }
 
 //===----------------------------------------------------------------------===//
+// Dropout
+//===----------------------------------------------------------------------===//
+
+static LogicalResult verifyDropoutProbability(Operation *op, double probability) {
+  // p = 1 would divide by zero; sites with p = 0 are left out by the builders.
+  if (!(probability >= 0.0 && probability < 1.0))
+    return op->emitOpError("dropout probability must be in [0, 1), got ") << probability;
+  return success();
+}
+
+LogicalResult DropoutOp::verify() {
+  if (failed(verifyStatic(*this)) || failed(verifySameElementType(*this, {getInput()})) ||
+      failed(verifyDropoutProbability(*this, getProbability().convertToDouble())))
+    return failure();
+  return verifyResultShape(*this, shapeOf(getInput()));
+}
+
+// Attention dropout needs a seed, and a seed needs a probability.
+static LogicalResult verifyAttentionDropout(Operation *op, Value seed, double probability) {
+  if (failed(verifyDropoutProbability(op, probability)))
+    return failure();
+  if (static_cast<bool>(seed) != (probability > 0.0))
+    return op->emitOpError("dropout_seed must be given exactly when dropout > 0");
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
 // AttentionOp
 //===----------------------------------------------------------------------===//
 
 LogicalResult AttentionOp::verify() {
   if (failed(verifyStatic(*this)) ||
-      failed(verifySameElementType(*this, {getQuery(), getKey(), getValue()})))
+      failed(verifySameElementType(*this, {getQuery(), getKey(), getValue()})) ||
+      failed(verifyAttentionDropout(*this, getDropoutSeed(), getDropout().convertToDouble())))
     return failure();
   ArrayRef<int64_t> q = shapeOf(getQuery()), k = shapeOf(getKey()),
                     v = shapeOf(getValue());
@@ -309,17 +337,34 @@ static LogicalResult verifyLabels(Operation *op, Value logits, Value labels) {
   return success();
 }
 
+static LogicalResult verifyCount(Operation *op, Value count) {
+  if (count && !shapeOf(count).empty())
+    return op->emitOpError("count must be rank 0, got ") << formatShape(shapeOf(count));
+  return success();
+}
+
 LogicalResult CrossEntropyOp::verify() {
-  if (failed(verifyStatic(*this)) || failed(verifySameElementType(*this, {getLogits()})) ||
-      failed(verifyLabels(*this, getLogits(), getLabels())))
+  if (failed(verifyStatic(*this)) ||
+      failed(verifySameElementType(*this, {getLogits(), getCount()})) ||
+      failed(verifyLabels(*this, getLogits(), getLabels())) ||
+      failed(verifyCount(*this, getCount())))
     return failure();
+  return verifyResultShape(*this, {});
+}
+
+LogicalResult CountTargetsOp::verify() {
+  if (failed(verifyStatic(*this)))
+    return failure();
+  if (shapeOf(getLabels()).empty())
+    return emitOpError("labels must have rank 1 or more");
   return verifyResultShape(*this, {});
 }
 
 LogicalResult CrossEntropyGradOp::verify() {
   if (failed(verifyStatic(*this)) ||
-      failed(verifySameElementType(*this, {getGrad(), getLogits()})) ||
-      failed(verifyLabels(*this, getLogits(), getLabels())))
+      failed(verifySameElementType(*this, {getGrad(), getLogits(), getCount()})) ||
+      failed(verifyLabels(*this, getLogits(), getLabels())) ||
+      failed(verifyCount(*this, getCount())))
     return failure();
   if (!shapeOf(getGrad()).empty())
     return emitOpError("grad must be the rank-0 gradient of the loss, got ")
@@ -374,7 +419,8 @@ LogicalResult SoftmaxGradOp::verify() {
 LogicalResult AttentionGradOp::verify() {
   if (failed(verifyStatic(*this)) ||
       failed(verifySameElementType(*this, {getGrad(), getQuery(), getKey(), getValue(),
-                                           getKeyGrad(), getValueGrad()})))
+                                           getKeyGrad(), getValueGrad()})) ||
+      failed(verifyAttentionDropout(*this, getDropoutSeed(), getDropout().convertToDouble())))
     return failure();
   if (shapeOf(getGrad()) != shapeOf(getQuery()) || shapeOf(getQueryGrad()) != shapeOf(getQuery()) ||
       shapeOf(getKeyGrad()) != shapeOf(getKey()) || shapeOf(getValueGrad()) != shapeOf(getValue()))

@@ -145,7 +145,7 @@ def Ptm_SoftmaxOp : Ptm_Op<"softmax", [Pure, SameOperandsAndResultType, DeclareO
 // Attention
 //===----------------------------------------------------------------------===//
 
-def Ptm_AttentionOp : Ptm_Op<"attention", [Pure, DeclareOpInterfaceMethods<Ptm_DifferentiableOpInterface>]> {
+def Ptm_AttentionOp : Ptm_Op<"attention", [Pure, AttrSizedOperandSegments, DeclareOpInterfaceMethods<Ptm_DifferentiableOpInterface>]> {
   let summary = "Scaled dot-product attention with causal and padding masks";
   let description = [{
     `query`, `key`, `value` are `[B, H, T, Dh]` (keys and values may have
@@ -155,14 +155,51 @@ def Ptm_AttentionOp : Ptm_Op<"attention", [Pure, DeclareOpInterfaceMethods<Ptm_D
     keep, 0 for padding) hides padded keys. A query that can see no key at
     all (left padding) gets a zero output, as torch's
     scaled_dot_product_attention, Hugging Face's default, returns.
+
+    With `dropout_seed`, the probabilities go through dropout with
+    probability `dropout` before they weigh the values (GPT-2's
+    `attn_pdrop`), drawn as ptm.dropout draws them with stream
+    `dropout_stream` over the `[B, H, T, S]` probabilities; attention_grad
+    regenerates the same mask.
   }];
   let arguments = (ins Ptm_FloatTensor:$query, Ptm_FloatTensor:$key,
                    Ptm_FloatTensor:$value, Optional<Ptm_MaskTensor>:$key_mask,
-                   F64Attr:$scale, DefaultValuedAttr<BoolAttr, "false">:$causal);
+                   Optional<Ptm_SeedTensor>:$dropout_seed,
+                   F64Attr:$scale, DefaultValuedAttr<BoolAttr, "false">:$causal,
+                   DefaultValuedAttr<F64Attr, "0.0">:$dropout,
+                   DefaultValuedAttr<I64Attr, "0">:$dropout_stream);
   let results = (outs Ptm_FloatTensor:$result);
   let assemblyFormat = [{
-    $query `,` $key `,` $value (`,` $key_mask^)? attr-dict `:` functional-type(operands, results)
+    $query `,` $key `,` $value (`,` $key_mask^)? (`dropout_seed` $dropout_seed^)? attr-dict
+    `:` functional-type(operands, results)
   }];
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Dropout
+//===----------------------------------------------------------------------===//
+
+def Ptm_DropoutOp : Ptm_Op<"dropout", [Pure, DeclareOpInterfaceMethods<Ptm_DifferentiableOpInterface>]> {
+  let summary = "Dropout with a counter-based random generator";
+  let description = [{
+    `result = keep ? input / (1 - probability) : 0`, as torch's dropout in
+    training. Element i (row-major linear index) is kept when the first
+    word of Philox4x32-10 with key `(lo32(seed), hi32(seed))` and counter
+    `(lo32(i), hi32(i), stream, 0)`, read as a uniform number in [0, 1),
+    is below `1 - probability`. The mask is a function of (seed, stream, i)
+    alone: the gradient is the same dropout of the incoming gradient, which
+    regenerates the mask instead of storing it. Graph builders give every
+    dropout site its own `stream`.
+
+    ```mlir
+    %y = ptm.dropout %x, %seed {probability = 1.000000e-01 : f64, stream = 3 : i64} : (tensor<2x16x64xf32>, tensor<i64>) -> tensor<2x16x64xf32>
+    ```
+  }];
+  let arguments = (ins Ptm_FloatTensor:$input, Ptm_SeedTensor:$seed, F64Attr:$probability,
+                   DefaultValuedAttr<I64Attr, "0">:$stream);
+  let results = (outs Ptm_FloatTensor:$result);
+  let assemblyFormat = "$input `,` $seed attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;
 }
 
@@ -214,13 +251,40 @@ def Ptm_CrossEntropyOp : Ptm_Op<"cross_entropy", [Pure, DeclareOpInterfaceMethod
     against the label at t + 1 of the same row (the last position of each row
     has no target); labels equal to `ignore_index` are not counted; the
     result (rank 0) is the mean of `logsumexp(logits) - logits[label]` over
-    the counted positions.
+    the counted positions. With `count` (rank 0), the sum is divided by it
+    instead (Hugging Face's `num_items_in_batch`): a micro-batch of gradient
+    accumulation is normalised by the count of the whole batch, so that the
+    micro-batch losses add up to the batch's mean.
   }];
   let arguments = (ins Ptm_FloatTensor:$logits, Ptm_IndexTensor:$labels,
+                   Optional<Ptm_FloatTensor>:$count,
                    DefaultValuedAttr<I64Attr, "-100">:$ignore_index,
                    DefaultValuedAttr<BoolAttr, "true">:$shift_labels);
   let results = (outs Ptm_FloatTensor:$result);
-  let assemblyFormat = "$logits `,` $labels attr-dict `:` functional-type(operands, results)";
+  let assemblyFormat = [{
+    $logits `,` $labels (`count` $count^)? attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Ptm_CountTargetsOp : Ptm_Op<"count_targets", [Pure]> {
+  let summary = "Number of positions a cross-entropy scores";
+  let description = [{
+    The number (rank 0, as a float) of positions of `labels` whose target is
+    not `ignore_index`, with the same `shift_labels` as ptm.cross_entropy
+    (the last position of each row has no target). Every other label is a
+    class of the vocabulary (the runtime checks labels at the boundary).
+    The `count` of the micro-batch cross-entropies of gradient accumulation.
+
+    ```mlir
+    %n = ptm.count_targets %labels {ignore_index = -100 : i64} : (tensor<6x24xi64>) -> tensor<f32>
+    ```
+  }];
+  let arguments = (ins Ptm_IndexTensor:$labels,
+                   DefaultValuedAttr<I64Attr, "-100">:$ignore_index,
+                   DefaultValuedAttr<BoolAttr, "true">:$shift_labels);
+  let results = (outs Ptm_FloatTensor:$result);
+  let assemblyFormat = "$labels attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;
 }
 
@@ -232,14 +296,16 @@ def Ptm_CrossEntropyGradOp : Ptm_Op<"cross_entropy_grad", [Pure]> {
   let summary = "Gradient of ptm.cross_entropy with respect to the logits";
   let description = [{
     `grad · (softmax(logits) - onehot(target)) / count` at counted positions,
-    zero elsewhere; `grad` is the rank-0 gradient of the loss.
+    zero elsewhere; `grad` is the rank-0 gradient of the loss. `count`, if
+    given, replaces the number of counted positions (see ptm.cross_entropy).
   }];
   let arguments = (ins Ptm_FloatTensor:$grad, Ptm_FloatTensor:$logits, Ptm_IndexTensor:$labels,
+                   Optional<Ptm_FloatTensor>:$count,
                    DefaultValuedAttr<I64Attr, "-100">:$ignore_index,
                    DefaultValuedAttr<BoolAttr, "true">:$shift_labels);
   let results = (outs Ptm_FloatTensor:$result);
   let assemblyFormat = [{
-    $grad `,` $logits `,` $labels attr-dict `:` functional-type(operands, results)
+    $grad `,` $logits `,` $labels (`count` $count^)? attr-dict `:` functional-type(operands, results)
   }];
   let hasVerifier = 1;
 }
@@ -290,20 +356,26 @@ def Ptm_SoftmaxGradOp : Ptm_Op<"softmax_grad", [Pure, SameOperandsAndResultType]
   let hasVerifier = 1;
 }
 
-def Ptm_AttentionGradOp : Ptm_Op<"attention_grad", [Pure]> {
+def Ptm_AttentionGradOp : Ptm_Op<"attention_grad", [Pure, AttrSizedOperandSegments]> {
   let summary = "Gradients of ptm.attention with respect to query, key and value";
   let description = [{
     Recomputes the attention probabilities P from query and key (with the
     same masks), then dV = Pᵀ·dO, dP = dO·Vᵀ, dS = scale · P ⊙ (dP − rowsum(dP ⊙ P)),
-    dQ = dS·K, dK = dSᵀ·Q. Hidden keys have P = 0 and get no gradient.
+    dQ = dS·K, dK = dSᵀ·Q. Hidden keys have P = 0 and get no gradient. With
+    `dropout_seed`, the forward's dropout D is regenerated: dV = D(P)ᵀ·dO
+    and dP = D(dO·Vᵀ).
   }];
   let arguments = (ins Ptm_FloatTensor:$grad, Ptm_FloatTensor:$query, Ptm_FloatTensor:$key,
                    Ptm_FloatTensor:$value, Optional<Ptm_MaskTensor>:$key_mask,
-                   F64Attr:$scale, DefaultValuedAttr<BoolAttr, "false">:$causal);
+                   Optional<Ptm_SeedTensor>:$dropout_seed,
+                   F64Attr:$scale, DefaultValuedAttr<BoolAttr, "false">:$causal,
+                   DefaultValuedAttr<F64Attr, "0.0">:$dropout,
+                   DefaultValuedAttr<I64Attr, "0">:$dropout_stream);
   let results = (outs Ptm_FloatTensor:$query_grad, Ptm_FloatTensor:$key_grad,
                       Ptm_FloatTensor:$value_grad);
   let assemblyFormat = [{
-    $grad `,` $query `,` $key `,` $value (`,` $key_mask^)? attr-dict `:` functional-type(operands, results)
+    $grad `,` $query `,` $key `,` $value (`,` $key_mask^)? (`dropout_seed` $dropout_seed^)?
+    attr-dict `:` functional-type(operands, results)
   }];
   let hasVerifier = 1;
 }

@@ -3,6 +3,8 @@
 //   per block: h += c_proj(attention(split(c_attn(ln_1(h)))))
 //              h += mlp.c_proj(gelu(mlp.c_fc(ln_2(h))))
 //   logits = ln_f(h) · lm_headᵀ   (lm_head tied to wte when absent)
+// In training with --dropout: dropout of h after the embeddings, of the
+// attention probabilities and of both c_proj outputs before their residual add.
 // Weights keep the Conv1D [in, out] layout of the checkpoints. Matmuls and
 // their epilogues are emitted separately; ptm-fuse joins them.
 #include "frontends/gpt/GPT2Builder.h"
@@ -22,6 +24,7 @@ namespace {
 struct GPT2Hyperparameters {
   int64_t layers, heads, width, innerWidth, positions, vocab;
   double epsilon, initializerRange;
+  double embdDropout, attnDropout, residDropout; // *_pdrop
   bool scaleAttention;
   bool tieWordEmbeddings;
   std::string geluApproximation; // "tanh" or "none"
@@ -51,6 +54,12 @@ Expected<GPT2Hyperparameters> readHyperparameters(const HFConfig &config) {
   if (Error e = take(config.number("layer_norm_epsilon", 1e-5), h.epsilon))
     return std::move(e);
   if (Error e = take(config.number("initializer_range", 0.02), h.initializerRange))
+    return std::move(e);
+  if (Error e = take(config.number("embd_pdrop", 0.1), h.embdDropout))
+    return std::move(e);
+  if (Error e = take(config.number("attn_pdrop", 0.1), h.attnDropout))
+    return std::move(e);
+  if (Error e = take(config.number("resid_pdrop", 0.1), h.residDropout))
     return std::move(e);
   if (Error e = take(config.boolean("scale_attn_weights", true), h.scaleAttention))
     return std::move(e);
@@ -87,9 +96,12 @@ Expected<GPT2Hyperparameters> readHyperparameters(const HFConfig &config) {
 
 class GPT2Graph {
 public:
-  GPT2Graph(EntryBuilder &entry, const GPT2Hyperparameters &h, int64_t batch, int64_t seqLen)
+  // With `dropoutSeed`, dropout applies where transformers' GPT-2 applies it
+  // in training.
+  GPT2Graph(EntryBuilder &entry, const GPT2Hyperparameters &h, int64_t batch, int64_t seqLen,
+            Value dropoutSeed)
       : e(entry), b(entry.builder()), loc(entry.loc()), h(h), batch(batch), seqLen(seqLen),
-        headDim(h.width / h.heads) {}
+        headDim(h.width / h.heads), dropoutSeed(dropoutSeed) {}
 
   Value forward(Value inputIds, Value attentionMask) {
     Value wte = e.parameter("transformer.wte.weight", {h.vocab, h.width}, ParameterInit::Normal,
@@ -99,7 +111,8 @@ public:
     Value tokens = EmbeddingOp::create(b, loc, e.tensor({batch, seqLen, h.width}), wte, inputIds);
     Value positions = SliceOp::create(b, loc, e.tensor({seqLen, h.width}), wpe,
                                       b.getDenseI64ArrayAttr({0, 0}));
-    Value hidden = AddOp::create(b, loc, tokens.getType(), tokens, positions);
+    Value hidden = dropout(AddOp::create(b, loc, tokens.getType(), tokens, positions),
+                           h.embdDropout);
     for (int64_t layer = 0; layer < h.layers; ++layer)
       hidden = block("transformer.h." + std::to_string(layer) + ".", hidden, attentionMask);
     hidden = layerNorm("transformer.ln_f.", hidden);
@@ -114,6 +127,14 @@ public:
   }
 
 private:
+  // A dropout site: its own stream of random numbers; none where p = 0.
+  Value dropout(Value x, double probability) {
+    if (!dropoutSeed || probability == 0.0)
+      return x;
+    return DropoutOp::create(b, loc, x.getType(), x, dropoutSeed, b.getF64FloatAttr(probability),
+                             b.getI64IntegerAttr(nextStream++));
+  }
+
   Value layerNorm(const std::string &prefix, Value x) {
     Value weight = e.parameter(prefix + "weight", {h.width}, ParameterInit::Ones);
     Value bias = e.parameter(prefix + "bias", {h.width}, ParameterInit::Zeros);
@@ -156,11 +177,15 @@ private:
     };
     Value query = third(0), key = third(1), value = third(2);
     double scale = h.scaleAttention ? 1.0 / std::sqrt(static_cast<double>(headDim)) : 1.0;
-    Value attended = AttentionOp::create(b, loc, query.getType(), query, key, value,
-                                         attentionMask, b.getF64FloatAttr(scale),
-                                         /*causal=*/b.getBoolAttr(true));
-    Value projected = conv1d(prefix + "attn.c_proj.", mergeHeads(attended), h.width, h.width,
-                             residualStd);
+    bool attentionDropout = dropoutSeed && h.attnDropout > 0.0;
+    Value attended = AttentionOp::create(
+        b, loc, query.getType(), query, key, value, attentionMask,
+        attentionDropout ? dropoutSeed : Value(), b.getF64FloatAttr(scale),
+        /*causal=*/b.getBoolAttr(true), b.getF64FloatAttr(attentionDropout ? h.attnDropout : 0.0),
+        b.getI64IntegerAttr(attentionDropout ? nextStream++ : 0));
+    Value projected = dropout(conv1d(prefix + "attn.c_proj.", mergeHeads(attended), h.width,
+                                     h.width, residualStd),
+                              h.residDropout);
     hidden = AddOp::create(b, loc, hidden.getType(), hidden, projected);
 
     Value normed2 = layerNorm(prefix + "ln_2.", hidden);
@@ -168,8 +193,9 @@ private:
                          h.initializerRange);
     Value activated = GeluOp::create(b, loc, inner.getType(), inner,
                                      b.getStringAttr(h.geluApproximation));
-    Value output = conv1d(prefix + "mlp.c_proj.", activated, h.innerWidth, h.width,
-                          residualStd);
+    Value output = dropout(conv1d(prefix + "mlp.c_proj.", activated, h.innerWidth, h.width,
+                                  residualStd),
+                           h.residDropout);
     return AddOp::create(b, loc, hidden.getType(), hidden, output);
   }
 
@@ -178,6 +204,8 @@ private:
   Location loc;
   const GPT2Hyperparameters &h;
   int64_t batch, seqLen, headDim;
+  Value dropoutSeed;
+  int64_t nextStream = 0;
 };
 
 } // namespace
@@ -193,6 +221,13 @@ Expected<OwningOpRef<ModuleOp>> buildGPT2(MLIRContext &context, const HFConfig &
     return config.error("--seq " + Twine(options.seqLen) + " exceeds n_positions (" +
                         Twine(h->positions) + ")");
 
+  if (options.dropout)
+    for (auto [name, probability] : {std::pair<StringRef, double>{"embd_pdrop", h->embdDropout},
+                                     {"attn_pdrop", h->attnDropout},
+                                     {"resid_pdrop", h->residDropout}})
+      if (!(probability >= 0.0 && probability < 1.0))
+        return config.error(name + " (" + std::to_string(probability) +
+                            ") must be in [0, 1) for --dropout");
   context.loadDialect<PtmDialect, func::FuncDialect>();
   OwningOpRef<ModuleOp> module = ModuleOp::create(UnknownLoc::get(&context));
   bool training = options.mode == "train";
@@ -201,20 +236,22 @@ Expected<OwningOpRef<ModuleOp>> buildGPT2(MLIRContext &context, const HFConfig &
   // One entry per use. Inference: `forward` (logits). Training: `grad` (loss
   // and gradients), `train_step` (the same, then clipping and AdamW by
   // ptm-optimizer), `loss` (the loss alone, for validation) and a batch-1
-  // `forward` (logits, for sampling from the model while it trains).
+  // `forward` (logits, for sampling from the model while it trains). Only
+  // grad and train_step train, hence apply dropout.
   struct EntrySpec {
     StringRef name;
     int64_t batch;
     bool computesLoss;
+    bool dropout;
   };
   SmallVector<EntrySpec> entries;
   if (training)
-    entries = {{"grad", options.batch, true},
-               {"train_step", options.batch, true},
-               {"loss", options.batch, true},
-               {"forward", 1, false}};
+    entries = {{"grad", options.batch, true, options.dropout},
+               {"train_step", options.batch, true, options.dropout},
+               {"loss", options.batch, true, false},
+               {"forward", 1, false, false}};
   else
-    entries = {{"forward", options.batch, false}};
+    entries = {{"forward", options.batch, false, false}};
   for (const EntrySpec &spec : entries) {
     EntryBuilder entry(*module, spec.name, floatType);
     auto idsType = RankedTensorType::get({spec.batch, options.seqLen},
@@ -226,7 +263,10 @@ Expected<OwningOpRef<ModuleOp>> buildGPT2(MLIRContext &context, const HFConfig &
     Value labels = spec.computesLoss
                        ? entry.input("labels", idsType, /*valueBound=*/h->vocab, kIgnoreIndex)
                        : Value();
-    GPT2Graph graph(entry, *h, spec.batch, options.seqLen);
+    Value dropoutSeed =
+        spec.dropout ? entry.input("dropout_seed", RankedTensorType::get({}, IntegerType::get(&context, 64)))
+                     : Value();
+    GPT2Graph graph(entry, *h, spec.batch, options.seqLen, dropoutSeed);
     Value logits = graph.forward(inputIds, attentionMask);
     if (!spec.computesLoss) {
       entry.finish({{"logits", logits}});
@@ -236,12 +276,15 @@ Expected<OwningOpRef<ModuleOp>> buildGPT2(MLIRContext &context, const HFConfig &
     // parameter gradients.
     OpBuilder &b = entry.builder();
     Value loss = CrossEntropyOp::create(b, entry.loc(), RankedTensorType::get({}, floatType),
-                                        logits, labels, b.getI64IntegerAttr(kIgnoreIndex),
+                                        logits, labels, /*count=*/Value(),
+                                        b.getI64IntegerAttr(kIgnoreIndex),
                                         b.getBoolAttr(true));
     func::FuncOp function = entry.finish({{"loss", loss}});
     if (spec.name == "loss")
       continue;
     function->setAttr("ptm.differentiate", b.getUnitAttr());
+    if (options.gradAccum > 1)
+      function->setAttr("ptm.grad_accum", b.getI64IntegerAttr(options.gradAccum));
     if (spec.name == "train_step")
       function->setAttr(
           "ptm.optimizer",

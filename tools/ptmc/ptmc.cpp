@@ -52,6 +52,14 @@ cl::opt<double> weightDecay("weight-decay",
 cl::opt<double> maxGradNorm("max-grad-norm",
                             cl::desc("Global gradient norm clipping (0: off)"), cl::init(1.0),
                             cl::cat(category));
+cl::opt<int64_t> gradAccum("grad-accum",
+                           cl::desc("Micro-batches of --batch rows per grad / train_step call "
+                                    "(gradient accumulation; their inputs are [K*batch, seq])"),
+                           cl::init(1), cl::cat(category));
+cl::opt<bool> dropout("dropout",
+                      cl::desc("Apply the config's embd/attn/resid_pdrop in grad and train_step "
+                               "(extra input dropout_seed, i64 rank 0)"),
+                      cl::cat(category));
 cl::opt<bool> noFuse("no-fuse", cl::desc("Disable graph fusion (for comparison)"),
                      cl::cat(category));
 cl::opt<bool> noTile("no-tile", cl::desc("Disable tiling (for comparison)"), cl::cat(category));
@@ -75,6 +83,8 @@ int main(int argc, char **argv) {
   options.model.adamEpsilon = adamEpsilon;
   options.model.weightDecay = weightDecay;
   options.model.maxGradNorm = maxGradNorm;
+  options.model.gradAccum = gradAccum;
+  options.model.dropout = dropout;
   options.fuse = !noFuse;
   options.tile = !noTile;
   if (Error error = ptm::compiler::compile(options)) {

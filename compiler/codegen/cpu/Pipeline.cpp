@@ -21,7 +21,9 @@ void addPipeline(OpPassManager &pm, StringRef pipeline) {
 
 } // namespace
 
-void buildPtmGraphPipeline(OpPassManager &pm) { addPipeline(pm, "ptm-autodiff,ptm-optimizer"); }
+void buildPtmGraphPipeline(OpPassManager &pm) {
+  addPipeline(pm, "ptm-autodiff,ptm-accumulate-gradients,ptm-optimizer");
+}
 
 void buildPtmToLinalgPipeline(OpPassManager &pm, const CpuPipelineOptions &options) {
   if (options.fuse)

@@ -189,6 +189,32 @@ func.func @attention(%q: tensor<1x2x4x8xf32> {ptm.parameter = "q"}, %k: tensor<1
   return %1 : tensor<f32>
 }
 
+// Attention dropout: attention_grad takes the same seed, probability and
+// stream, so that it regenerates the forward's mask; the seed gets no gradient.
+// CHECK-LABEL: func.func @attention_dropout
+// CHECK-SAME: (%[[Q:[^:]*]]: tensor<1x2x4x8xf32> {ptm.parameter = "q"}, %[[M:[^:]*]]: tensor<1x4xi64>, %[[S:[^:]*]]: tensor<i64>, %{{[^:]*}}: tensor<1x2x4xi64>)
+// CHECK: %[[G:.*]] = ptm.cross_entropy_grad
+// CHECK-NEXT: %[[DQ:.*]], %[[DK:.*]], %[[DV:.*]] = ptm.attention_grad %[[G]], %[[Q]], %[[Q]], %[[Q]], %[[M]] dropout_seed %[[S]] {causal = true, dropout = 2.000000e-01 : f64, dropout_stream = 4 : i64, scale = 2.500000e-01 : f64}
+func.func @attention_dropout(%q: tensor<1x2x4x8xf32> {ptm.parameter = "q"}, %m: tensor<1x4xi64>, %s: tensor<i64>, %y: tensor<1x2x4xi64>) -> tensor<f32> attributes {ptm.differentiate} {
+  %0 = ptm.attention %q, %q, %q, %m dropout_seed %s {causal = true, dropout = 0.2 : f64, dropout_stream = 4 : i64, scale = 0.25 : f64} : (tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x4xi64>, tensor<i64>) -> tensor<1x2x4x8xf32>
+  %1 = ptm.cross_entropy %0, %y : (tensor<1x2x4x8xf32>, tensor<1x2x4xi64>) -> tensor<f32>
+  return %1 : tensor<f32>
+}
+
+// Dropout is linear with a fixed mask: its VJP is the same dropout (seed,
+// probability, stream) of the incoming gradient.
+// CHECK-LABEL: func.func @dropout
+// CHECK-SAME: (%[[X:[^:]*]]: tensor<2x4x10xf32> {ptm.parameter = "x"}, %[[S:[^:]*]]: tensor<i64>, %[[Y:[^:]*]]: tensor<2x4xi64>)
+// CHECK: %[[D:.*]] = ptm.dropout %[[X]], %[[S]] {probability = 3.000000e-01 : f64, stream = 5 : i64}
+// CHECK: %[[G:.*]] = ptm.cross_entropy_grad %{{.*}}, %[[D]], %[[Y]]
+// CHECK-NEXT: %[[DX:.*]] = ptm.dropout %[[G]], %[[S]] {probability = 3.000000e-01 : f64, stream = 5 : i64} : (tensor<2x4x10xf32>, tensor<i64>) -> tensor<2x4x10xf32>
+// CHECK-NEXT: return %{{.*}}, %[[DX]] :
+func.func @dropout(%x: tensor<2x4x10xf32> {ptm.parameter = "x"}, %s: tensor<i64>, %y: tensor<2x4xi64>) -> tensor<f32> attributes {ptm.differentiate} {
+  %0 = ptm.dropout %x, %s {probability = 0.3 : f64, stream = 5 : i64} : (tensor<2x4x10xf32>, tensor<i64>) -> tensor<2x4x10xf32>
+  %1 = ptm.cross_entropy %0, %y : (tensor<2x4x10xf32>, tensor<2x4xi64>) -> tensor<f32>
+  return %1 : tensor<f32>
+}
+
 // Without a mask attention_grad has four operands.
 // CHECK-LABEL: func.func @attention_no_mask
 // CHECK-SAME: (%[[Q:[^:]*]]: tensor<1x2x3x8xf32> {ptm.parameter = "q"}, %[[KV:[^:]*]]: tensor<1x2x5x8xf32> {ptm.parameter = "kv"}

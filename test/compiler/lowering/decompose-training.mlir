@@ -121,6 +121,35 @@ func.func @cross_entropy_unshifted(%l: tensor<6x5xf64>, %y: tensor<6xi32>) -> te
   return %0 : tensor<f64>
 }
 
+// With a count, the total is divided by it; the own count is not used.
+// CHECK-LABEL: func.func @cross_entropy_count
+// CHECK-SAME: (%[[L:.*]]: tensor<2x4x10xf32>, %[[Y:.*]]: tensor<2x4xi64>, %[[N:.*]]: tensor<f32>) -> tensor<f32>
+// CHECK: linalg.generic {indexing_maps = [#[[SCALAR]], #[[SCALAR]], #[[SCALAR]]], iterator_types = []} ins(%{{.*}}, %[[N]] : tensor<f32>, tensor<f32>)
+// CHECK: arith.divf
+func.func @cross_entropy_count(%l: tensor<2x4x10xf32>, %y: tensor<2x4xi64>, %n: tensor<f32>) -> tensor<f32> {
+  %0 = ptm.cross_entropy %l, %y count %n : (tensor<2x4x10xf32>, tensor<2x4xi64>, tensor<f32>) -> tensor<f32>
+  return %0 : tensor<f32>
+}
+
+// count_targets: the shifted targets of cross_entropy, 1 where the target is
+// not ignore_index, summed.
+// CHECK-LABEL: func.func @count_targets
+// CHECK-SAME: (%[[Y:.*]]: tensor<2x4xi64>) -> tensor<f32>
+// CHECK: %[[T:.*]] = linalg.generic {indexing_maps = [#[[ID2]]], iterator_types = ["parallel", "parallel"]} outs(%{{.*}} : tensor<2x4xi64>)
+// CHECK: arith.addi
+// CHECK: tensor.extract %[[Y]]
+// CHECK: %[[SCORED:.*]] = linalg.generic {indexing_maps = [#[[ID2]], #[[ID2]]], iterator_types = ["parallel", "parallel"]} ins(%[[T]] : tensor<2x4xi64>)
+// CHECK-NEXT: ^bb0(%[[TI:.*]]: i64, %{{.*}}: f32):
+// CHECK-NEXT: %[[IGN:.*]] = arith.constant -100 : i64
+// CHECK-NEXT: %[[NE:.*]] = arith.cmpi ne, %[[TI]], %[[IGN]] : i64
+// CHECK: arith.select %[[NE]]
+// CHECK: %[[N:.*]] = linalg.generic {indexing_maps = [#[[ID2]], #[[ALL2]]], iterator_types = ["reduction", "reduction"]} ins(%[[SCORED]] : tensor<2x4xf32>)
+// CHECK: return %[[N]] : tensor<f32>
+func.func @count_targets(%y: tensor<2x4xi64>) -> tensor<f32> {
+  %0 = ptm.count_targets %y : (tensor<2x4xi64>) -> tensor<f32>
+  return %0 : tensor<f32>
+}
+
 //===----------------------------------------------------------------------===//
 // cross_entropy_grad
 //===----------------------------------------------------------------------===//
@@ -157,6 +186,16 @@ func.func @cross_entropy_unshifted(%l: tensor<6x5xf64>, %y: tensor<6xi32>) -> te
 // CHECK: return %[[R]] : tensor<2x4x10xf32>
 func.func @cross_entropy_grad(%g: tensor<f32>, %l: tensor<2x4x10xf32>, %y: tensor<2x4xi64>) -> tensor<2x4x10xf32> {
   %0 = ptm.cross_entropy_grad %g, %l, %y : (tensor<f32>, tensor<2x4x10xf32>, tensor<2x4xi64>) -> tensor<2x4x10xf32>
+  return %0 : tensor<2x4x10xf32>
+}
+
+// With a count, grad / count uses it.
+// CHECK-LABEL: func.func @cross_entropy_grad_count
+// CHECK-SAME: (%[[G:.*]]: tensor<f32>, %[[L:.*]]: tensor<2x4x10xf32>, %[[Y:.*]]: tensor<2x4xi64>, %[[N:.*]]: tensor<f32>)
+// CHECK: linalg.generic {indexing_maps = [#[[ID3]], #[[ROW3]], #[[ROW3]], #[[ROW3]], #[[ROW3]], #[[ALL3]], #[[ALL3]], #[[ID3]]], iterator_types = ["parallel", "parallel", "parallel"]}
+// CHECK-SAME: ins(%[[L]], %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %[[G]], %[[N]] :
+func.func @cross_entropy_grad_count(%g: tensor<f32>, %l: tensor<2x4x10xf32>, %y: tensor<2x4xi64>, %n: tensor<f32>) -> tensor<2x4x10xf32> {
+  %0 = ptm.cross_entropy_grad %g, %l, %y count %n : (tensor<f32>, tensor<2x4x10xf32>, tensor<2x4xi64>, tensor<f32>) -> tensor<2x4x10xf32>
   return %0 : tensor<2x4x10xf32>
 }
 

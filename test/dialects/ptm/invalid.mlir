@@ -651,6 +651,94 @@ func.func @cross_entropy_mixed(%l: tensor<4x10xf64>, %y: tensor<4xi64>) -> tenso
 
 // -----
 
+func.func @cross_entropy_count_rank(%l: tensor<4x10xf32>, %y: tensor<4xi64>, %n: tensor<1xf32>) -> tensor<f32> {
+  // expected-error @+1 {{'ptm.cross_entropy' op count must be rank 0, got [1]}}
+  %0 = ptm.cross_entropy %l, %y count %n : (tensor<4x10xf32>, tensor<4xi64>, tensor<1xf32>) -> tensor<f32>
+  return %0 : tensor<f32>
+}
+
+// -----
+
+func.func @cross_entropy_grad_count_type(%g: tensor<f32>, %l: tensor<4x10xf32>, %y: tensor<4xi64>, %n: tensor<f64>) -> tensor<4x10xf32> {
+  // expected-error @+1 {{'ptm.cross_entropy_grad' op mixes element types: 'f64' operand, 'f32' result}}
+  %0 = ptm.cross_entropy_grad %g, %l, %y count %n : (tensor<f32>, tensor<4x10xf32>, tensor<4xi64>, tensor<f64>) -> tensor<4x10xf32>
+  return %0 : tensor<4x10xf32>
+}
+
+// -----
+
+func.func @count_targets_rank(%y: tensor<i64>) -> tensor<f32> {
+  // expected-error @+1 {{'ptm.count_targets' op labels must have rank 1 or more}}
+  %0 = ptm.count_targets %y : (tensor<i64>) -> tensor<f32>
+  return %0 : tensor<f32>
+}
+
+// -----
+
+func.func @count_targets_result(%y: tensor<4xi64>) -> tensor<1xf32> {
+  // expected-error @+1 {{'ptm.count_targets' op result shape [1] should be []}}
+  %0 = ptm.count_targets %y : (tensor<4xi64>) -> tensor<1xf32>
+  return %0 : tensor<1xf32>
+}
+
+// -----
+
+func.func @dropout_one(%x: tensor<4xf32>, %s: tensor<i64>) -> tensor<4xf32> {
+  // expected-error @+1 {{'ptm.dropout' op dropout probability must be in [0, 1), got 1.000000e+00}}
+  %0 = ptm.dropout %x, %s {probability = 1.0 : f64} : (tensor<4xf32>, tensor<i64>) -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+func.func @dropout_negative(%x: tensor<4xf32>, %s: tensor<i64>) -> tensor<4xf32> {
+  // expected-error @+1 {{'ptm.dropout' op dropout probability must be in [0, 1), got -1.000000e-01}}
+  %0 = ptm.dropout %x, %s {probability = -0.1 : f64} : (tensor<4xf32>, tensor<i64>) -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+func.func @dropout_shape(%x: tensor<4xf32>, %s: tensor<i64>) -> tensor<2x2xf32> {
+  // expected-error @+1 {{'ptm.dropout' op result shape [2,2] should be [4]}}
+  %0 = ptm.dropout %x, %s {probability = 0.5 : f64} : (tensor<4xf32>, tensor<i64>) -> tensor<2x2xf32>
+  return %0 : tensor<2x2xf32>
+}
+
+// -----
+
+func.func @dropout_seed_type(%x: tensor<4xf32>, %s: tensor<1xi64>) -> tensor<4xf32> {
+  // expected-error @+1 {{'ptm.dropout' op operand #1 must be 0D tensor of 64-bit signless integer values}}
+  %0 = ptm.dropout %x, %s {probability = 0.5 : f64} : (tensor<4xf32>, tensor<1xi64>) -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+func.func @attention_dropout_without_seed(%q: tensor<1x2x4x8xf32>) -> tensor<1x2x4x8xf32> {
+  // expected-error @+1 {{'ptm.attention' op dropout_seed must be given exactly when dropout > 0}}
+  %0 = ptm.attention %q, %q, %q {dropout = 0.1 : f64, scale = 0.25 : f64} : (tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>) -> tensor<1x2x4x8xf32>
+  return %0 : tensor<1x2x4x8xf32>
+}
+
+// -----
+
+func.func @attention_seed_without_dropout(%q: tensor<1x2x4x8xf32>, %s: tensor<i64>) -> tensor<1x2x4x8xf32> {
+  // expected-error @+1 {{'ptm.attention' op dropout_seed must be given exactly when dropout > 0}}
+  %0 = ptm.attention %q, %q, %q dropout_seed %s {scale = 0.25 : f64} : (tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<i64>) -> tensor<1x2x4x8xf32>
+  return %0 : tensor<1x2x4x8xf32>
+}
+
+// -----
+
+func.func @attention_grad_dropout_range(%q: tensor<1x2x4x8xf32>, %s: tensor<i64>) -> tensor<1x2x4x8xf32> {
+  // expected-error @+1 {{'ptm.attention_grad' op dropout probability must be in [0, 1), got 1.500000e+00}}
+  %0:3 = ptm.attention_grad %q, %q, %q, %q dropout_seed %s {dropout = 1.5 : f64, scale = 0.25 : f64} : (tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<i64>) -> (tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>)
+  return %0#0 : tensor<1x2x4x8xf32>
+}
+
+// -----
+
 func.func @cross_entropy_dynamic(%l: tensor<?x10xf32>, %y: tensor<4xi64>) -> tensor<f32> {
   // expected-error @+1 {{'ptm.cross_entropy' op needs static shapes, got 'tensor<?x10xf32>'}}
   %0 = ptm.cross_entropy %l, %y : (tensor<?x10xf32>, tensor<4xi64>) -> tensor<f32>

@@ -173,6 +173,34 @@ func.func @attention(%q: tensor<2x4x8x16xf32>, %k: tensor<2x4x8x16xf32>, %v: ten
 }
 
 // Keys may be longer than queries (a KV cache); the mask is [batch, keys].
+// Attention dropout: the seed after the mask, probability and stream as attributes.
+// CHECK-LABEL: func.func @attention_dropout
+// CHECK-SAME: (%[[Q:.*]]: tensor<2x4x8x16xf32>, %[[M:.*]]: tensor<2x8xi64>, %[[S:.*]]: tensor<i64>, %[[G:.*]]: tensor<2x4x8x16xf32>)
+// CHECK: ptm.attention %[[Q]], %[[Q]], %[[Q]], %[[M]] dropout_seed %[[S]] {causal = true, dropout = 1.000000e-01 : f64, dropout_stream = 2 : i64, scale = 2.500000e-01 : f64} : (tensor<2x4x8x16xf32>, tensor<2x4x8x16xf32>, tensor<2x4x8x16xf32>, tensor<2x8xi64>, tensor<i64>) -> tensor<2x4x8x16xf32>
+// CHECK: ptm.attention %[[Q]], %[[Q]], %[[Q]] dropout_seed %[[S]] {dropout = 5.000000e-01 : f64, scale = 2.500000e-01 : f64} : (tensor<2x4x8x16xf32>, tensor<2x4x8x16xf32>, tensor<2x4x8x16xf32>, tensor<i64>) -> tensor<2x4x8x16xf32>
+// CHECK: ptm.attention_grad %[[G]], %[[Q]], %[[Q]], %[[Q]], %[[M]] dropout_seed %[[S]] {causal = true, dropout = 1.000000e-01 : f64, dropout_stream = 2 : i64, scale = 2.500000e-01 : f64}
+func.func @attention_dropout(%q: tensor<2x4x8x16xf32>, %m: tensor<2x8xi64>, %s: tensor<i64>, %g: tensor<2x4x8x16xf32>) -> (tensor<2x4x8x16xf32>, tensor<2x4x8x16xf32>, tensor<2x4x8x16xf32>) {
+  %0 = ptm.attention %q, %q, %q, %m dropout_seed %s {causal = true, dropout = 0.1 : f64, dropout_stream = 2 : i64, scale = 0.25 : f64} : (tensor<2x4x8x16xf32>, tensor<2x4x8x16xf32>, tensor<2x4x8x16xf32>, tensor<2x8xi64>, tensor<i64>) -> tensor<2x4x8x16xf32>
+  %1 = ptm.attention %q, %q, %q dropout_seed %s {dropout = 0.5 : f64, scale = 0.25 : f64} : (tensor<2x4x8x16xf32>, tensor<2x4x8x16xf32>, tensor<2x4x8x16xf32>, tensor<i64>) -> tensor<2x4x8x16xf32>
+  %2:3 = ptm.attention_grad %g, %q, %q, %q, %m dropout_seed %s {causal = true, dropout = 0.1 : f64, dropout_stream = 2 : i64, scale = 0.25 : f64} : (tensor<2x4x8x16xf32>, tensor<2x4x8x16xf32>, tensor<2x4x8x16xf32>, tensor<2x4x8x16xf32>, tensor<2x8xi64>, tensor<i64>) -> (tensor<2x4x8x16xf32>, tensor<2x4x8x16xf32>, tensor<2x4x8x16xf32>)
+  return %0, %1, %2#0 : tensor<2x4x8x16xf32>, tensor<2x4x8x16xf32>, tensor<2x4x8x16xf32>
+}
+
+//===----------------------------------------------------------------------===//
+// dropout
+//===----------------------------------------------------------------------===//
+
+// stream = 0 is the default and is elided; f64 works as f32.
+// CHECK-LABEL: func.func @dropout
+// CHECK-SAME: (%[[X:.*]]: tensor<2x16x64xf32>, %[[S:.*]]: tensor<i64>, %[[Y:.*]]: tensor<3xf64>)
+// CHECK: ptm.dropout %[[X]], %[[S]] {probability = 1.000000e-01 : f64, stream = 3 : i64} : (tensor<2x16x64xf32>, tensor<i64>) -> tensor<2x16x64xf32>
+// CHECK: ptm.dropout %[[Y]], %[[S]] {probability = 0.000000e+00 : f64} : (tensor<3xf64>, tensor<i64>) -> tensor<3xf64>
+func.func @dropout(%x: tensor<2x16x64xf32>, %s: tensor<i64>, %y: tensor<3xf64>) -> (tensor<2x16x64xf32>, tensor<3xf64>) {
+  %0 = ptm.dropout %x, %s {probability = 0.1 : f64, stream = 3 : i64} : (tensor<2x16x64xf32>, tensor<i64>) -> tensor<2x16x64xf32>
+  %1 = ptm.dropout %y, %s {probability = 0.0 : f64, stream = 0 : i64} : (tensor<3xf64>, tensor<i64>) -> tensor<3xf64>
+  return %0, %1 : tensor<2x16x64xf32>, tensor<3xf64>
+}
+
 // CHECK-LABEL: func.func @attention_mask_causal
 // CHECK-SAME: (%[[Q:.*]]: tensor<2x4x3x16xf32>, %[[K:.*]]: tensor<2x4x8x16xf32>, %[[V:.*]]: tensor<2x4x8x16xf32>, %[[M:.*]]: tensor<2x8xi64>)
 // CHECK: ptm.attention %[[Q]], %[[K]], %[[V]], %[[M]] {causal = true, scale = 2.500000e-01 : f64} : (tensor<2x4x3x16xf32>, tensor<2x4x8x16xf32>, tensor<2x4x8x16xf32>, tensor<2x8xi64>) -> tensor<2x4x3x16xf32>
@@ -265,6 +293,27 @@ func.func @cross_entropy_grad(%g: tensor<f32>, %l: tensor<2x4x10xf32>, %y: tenso
   %0 = ptm.cross_entropy_grad %g, %l, %y : (tensor<f32>, tensor<2x4x10xf32>, tensor<2x4xi64>) -> tensor<2x4x10xf32>
   %1 = ptm.cross_entropy_grad %g, %l, %y {ignore_index = 0 : i64, shift_labels = false} : (tensor<f32>, tensor<2x4x10xf32>, tensor<2x4xi64>) -> tensor<2x4x10xf32>
   return %0, %1 : tensor<2x4x10xf32>, tensor<2x4x10xf32>
+}
+
+// A count (gradient accumulation: the whole batch's) replaces the own count.
+// CHECK-LABEL: func.func @cross_entropy_count
+// CHECK-SAME: (%[[G:.*]]: tensor<f32>, %[[L:.*]]: tensor<2x4x10xf32>, %[[Y:.*]]: tensor<2x4xi64>, %[[N:.*]]: tensor<f32>)
+// CHECK: ptm.cross_entropy %[[L]], %[[Y]] count %[[N]] : (tensor<2x4x10xf32>, tensor<2x4xi64>, tensor<f32>) -> tensor<f32>
+// CHECK: ptm.cross_entropy_grad %[[G]], %[[L]], %[[Y]] count %[[N]] {ignore_index = 0 : i64} : (tensor<f32>, tensor<2x4x10xf32>, tensor<2x4xi64>, tensor<f32>) -> tensor<2x4x10xf32>
+func.func @cross_entropy_count(%g: tensor<f32>, %l: tensor<2x4x10xf32>, %y: tensor<2x4xi64>, %n: tensor<f32>) -> (tensor<f32>, tensor<2x4x10xf32>) {
+  %0 = ptm.cross_entropy %l, %y count %n : (tensor<2x4x10xf32>, tensor<2x4xi64>, tensor<f32>) -> tensor<f32>
+  %1 = ptm.cross_entropy_grad %g, %l, %y count %n {ignore_index = 0 : i64} : (tensor<f32>, tensor<2x4x10xf32>, tensor<2x4xi64>, tensor<f32>) -> tensor<2x4x10xf32>
+  return %0, %1 : tensor<f32>, tensor<2x4x10xf32>
+}
+
+// CHECK-LABEL: func.func @count_targets
+// CHECK-SAME: (%[[Y:.*]]: tensor<6x24xi64>, %[[Y32:.*]]: tensor<5xi32>)
+// CHECK: ptm.count_targets %[[Y]] : (tensor<6x24xi64>) -> tensor<f32>
+// CHECK: ptm.count_targets %[[Y32]] {ignore_index = -1 : i64, shift_labels = false} : (tensor<5xi32>) -> tensor<f64>
+func.func @count_targets(%y: tensor<6x24xi64>, %y32: tensor<5xi32>) -> (tensor<f32>, tensor<f64>) {
+  %0 = ptm.count_targets %y {ignore_index = -100 : i64} : (tensor<6x24xi64>) -> tensor<f32>
+  %1 = ptm.count_targets %y32 {ignore_index = -1 : i64, shift_labels = false} : (tensor<5xi32>) -> tensor<f64>
+  return %0, %1 : tensor<f32>, tensor<f64>
 }
 
 // CHECK-LABEL: func.func @reduce_leading
