@@ -7,7 +7,7 @@ import lit.formats
 config.name = "ptm"
 config.test_format = lit.formats.ShTest(execute_external=True)
 config.suffixes = [".mlir", ".test"]
-config.excludes = ["fixtures", "tools", "runtime", "CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py"]
+config.excludes = ["fixtures", "Inputs", "tools", "runtime", "CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.ptm_binary_dir, "test")
 
@@ -19,5 +19,6 @@ tool_dirs = [
 ]
 config.environment["PATH"] = os.pathsep.join(tool_dirs + [config.environment.get("PATH", os.environ["PATH"])])
 config.substitutions.append(("%fixtures", os.path.join(config.test_source_root, "fixtures")))
+config.substitutions.append(("%data", os.path.join(os.path.dirname(config.test_source_root), "examples", "data")))
 config.substitutions.append(("%compare", "python3 " + os.path.join(config.test_source_root, "tools", "compare_tensors.py")))
 config.substitutions.append(("%python", "python3"))

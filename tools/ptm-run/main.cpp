@@ -75,7 +75,9 @@ constexpr const char *kGradUsage = R"(usage: ptm-run grad MODEL.ptm --weights W.
 Runs the 'grad' entry of an artifact compiled with 'ptmc --mode train': writes
 'loss' and the gradient of every parameter under the parameter's Hugging Face
 name. The inputs hold input_ids, labels (-100 = not scored; shifted inside,
-as in Hugging Face) and optionally attention_mask.
+as in Hugging Face) and optionally attention_mask; artifacts compiled with
+--dropout also take dropout_seed (i64 scalar, default 0), the key of every
+dropout mask.
 
   --weights FILE   safetensors checkpoint with the model's parameters
   --inputs FILE    safetensors file with input_ids, labels[, attention_mask]
@@ -90,7 +92,8 @@ constexpr const char *kTrainUsage = R"(usage: ptm-run train MODEL.ptm --weights 
 Runs N 'train_step' entries (ptmc --mode train: loss, gradients, global-norm
 clipping and AdamW, compiled) and writes the trained parameters. Step k
 (0-based) reads input_ids_<k>, labels_<k> and attention_mask_<k> from the
-inputs file when present, else input_ids, labels and attention_mask.
+inputs file when present, else input_ids, labels and attention_mask; with
+--dropout, dropout_seed_<k> or dropout_seed, else k + 1.
 
   --weights FILE         model parameters; optimizer state too when present
                          (else the optimizer starts fresh)
@@ -468,6 +471,24 @@ int runTrain(const CommandLine &commandLine) {
     }
     inputs.emplace("learning_rate", scalarInput(entry, "learning_rate", learningRate));
     inputs.emplace("step", scalarInput(entry, "step", step + 1));
+    // Artifacts compiled with --dropout: each step draws its own masks
+    // (the inputs file may fix them with dropout_seed or dropout_seed_<k>).
+    bool hasDropout = false;
+    for (const ptm::artifact::TensorDesc *desc : *entry.inputs())
+      hasDropout |= desc->name()->str() == "dropout_seed";
+    if (hasDropout) {
+      std::string perStep = "dropout_seed_" + std::to_string(step);
+      auto given = batches.find(perStep);
+      if (given == batches.end())
+        given = batches.find("dropout_seed");
+      if (given != batches.end()) {
+        inputs.emplace("dropout_seed", given->second.clone("dropout_seed"));
+      } else {
+        ptm::Tensor seed("dropout_seed", ptm::DType::I64, {});
+        seed.dataAs<int64_t>()[0] = step + 1;
+        inputs.emplace("dropout_seed", std::move(seed));
+      }
+    }
     auto start = std::chrono::steady_clock::now();
     std::vector<ptm::Tensor> outputs = session.runUpdatingParameters("train_step", std::move(inputs), inputsPath);
     std::chrono::duration<double, std::milli> elapsed = std::chrono::steady_clock::now() - start;
