@@ -60,7 +60,8 @@ def PtmOptimizer : Pass<"ptm-optimizer", "mlir::ModuleOp"> {
   let summary = "Append the AdamW update to a differentiated loss function";
   let description = [{
     Runs after ptm-autodiff on functions marked
-    `ptm.optimizer = {beta1, beta2, epsilon, weight_decay, max_grad_norm}`,
+    `ptm.optimizer = {beta1, beta2, epsilon, weight_decay, max_grad_norm}`
+    (and optionally `decay_all = true`),
     whose results are the loss and one gradient per parameter. It turns them
     into a training step:
     - new parameters `optimizer.exp_avg.<name>` and
@@ -71,7 +72,8 @@ def PtmOptimizer : Pass<"ptm-optimizer", "mlir::ModuleOp"> {
     - the gradients are scaled by the global-norm clipping factor
       (`max_grad_norm` > 0) and each parameter takes one `ptm.adamw` step,
       with weight decay only for parameters of rank 2 or more (not biases or
-      LayerNorm weights), as GPT-2 training recipes configure AdamW;
+      LayerNorm weights), as GPT-2 training recipes configure AdamW, unless
+      `decay_all` asks to decay every parameter;
     - the results become the loss, then the new value of every parameter and
       moment under its own name: the runtime replaces each parameter by the
       output of the same name, which updates the model in place.

@@ -27,6 +27,8 @@ struct BuildOptions {
   double adamEpsilon = 1e-8;
   double weightDecay = 0.1;
   double maxGradNorm = 1.0;
+  // Weight decay on biases and LayerNorm weights too (default: matrices only).
+  bool decayAllParameters = false;
   // Micro-batches of `batch` rows that the grad and train_step entries run
   // over (ptm-accumulate-gradients); their inputs are [gradAccum * batch, seq].
   int64_t gradAccum = 1;

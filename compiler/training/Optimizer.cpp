@@ -17,6 +17,7 @@ namespace {
 
 struct AdamWSettings {
   double beta1, beta2, epsilon, weightDecay, maxGradNorm;
+  bool decayAll = false;
 };
 
 FailureOr<AdamWSettings> readSettings(func::FuncOp function, DictionaryAttr settings) {
@@ -29,6 +30,12 @@ FailureOr<AdamWSettings> readSettings(func::FuncOp function, DictionaryAttr sett
     if (!value)
       return function.emitError("ptm.optimizer needs a float '") << key << "'";
     *field = value.getValueAsDouble();
+  }
+  if (Attribute decayAll = settings.get("decay_all")) {
+    auto flag = dyn_cast<BoolAttr>(decayAll);
+    if (!flag)
+      return function.emitError("ptm.optimizer's 'decay_all' must be a bool");
+    result.decayAll = flag.getValue();
   }
   return result;
 }
@@ -130,7 +137,7 @@ struct PtmOptimizerPass : ptm::impl::PtmOptimizerBase<PtmOptimizerPass> {
 
     SmallVector<Value> results{returnOp.getOperand(0)}, newFirst, newSecond;
     for (auto [index, parameter] : llvm::enumerate(parameters)) {
-      bool decays = cast<RankedTensorType>(parameter.getType()).getRank() >= 2;
+      bool decays = settings->decayAll || cast<RankedTensorType>(parameter.getType()).getRank() >= 2;
       auto update = AdamWOp::create(
           b, loc, parameter.getType(), parameter.getType(), parameter.getType(), parameter,
           gradients[index], firstMoments[index], secondMoments[index], learningRate, step, scale,

@@ -292,7 +292,8 @@ Expected<OwningOpRef<ModuleOp>> buildGPT2(MLIRContext &context, const HFConfig &
                                b.getNamedAttr("beta2", b.getF64FloatAttr(options.adamBeta2)),
                                b.getNamedAttr("epsilon", b.getF64FloatAttr(options.adamEpsilon)),
                                b.getNamedAttr("weight_decay", b.getF64FloatAttr(options.weightDecay)),
-                               b.getNamedAttr("max_grad_norm", b.getF64FloatAttr(options.maxGradNorm))}));
+                               b.getNamedAttr("max_grad_norm", b.getF64FloatAttr(options.maxGradNorm)),
+                               b.getNamedAttr("decay_all", b.getBoolAttr(options.decayAllParameters))}));
   }
   return module;
 }

@@ -52,6 +52,10 @@ cl::opt<double> weightDecay("weight-decay",
 cl::opt<double> maxGradNorm("max-grad-norm",
                             cl::desc("Global gradient norm clipping (0: off)"), cl::init(1.0),
                             cl::cat(category));
+cl::opt<bool> decayAllParameters("decay-all-parameters",
+                                 cl::desc("Apply --weight-decay to biases and LayerNorm weights "
+                                          "too"),
+                                 cl::cat(category));
 cl::opt<int64_t> gradAccum("grad-accum",
                            cl::desc("Micro-batches of --batch rows per grad / train_step call "
                                     "(gradient accumulation; their inputs are [K*batch, seq])"),
@@ -83,6 +87,7 @@ int main(int argc, char **argv) {
   options.model.adamEpsilon = adamEpsilon;
   options.model.weightDecay = weightDecay;
   options.model.maxGradNorm = maxGradNorm;
+  options.model.decayAllParameters = decayAllParameters;
   options.model.gradAccum = gradAccum;
   options.model.dropout = dropout;
   options.fuse = !noFuse;
