@@ -272,11 +272,12 @@ public:
     int64_t checkpointEvery = options_.checkpointEvery > 0 ? options_.checkpointEvery : evalEvery;
     int64_t tokensPerStep = batchRows_ * sequenceLength_;
     std::printf("training: %lld steps of %lld x %lld tokens, lr %.3g -> %.3g (%s, %lld warmup steps), seed %llu, "
-                "%d threads\n",
+                "%d thread%s\n",
                 static_cast<long long>(settings_.steps), static_cast<long long>(batchRows_),
                 static_cast<long long>(sequenceLength_), settings_.schedule.peak, settings_.schedule.floor,
                 decayKindName(settings_.schedule.decay), static_cast<long long>(settings_.schedule.warmupSteps),
-                static_cast<unsigned long long>(settings_.seed), session_.threadPool().threadCount());
+                static_cast<unsigned long long>(settings_.seed), session_.threadPool().threadCount(),
+                session_.threadPool().threadCount() == 1 ? "" : "s");
 
     if (startStep == 0) {
       double validation = validationLoss(lossEntry, validationWindows);
@@ -367,7 +368,14 @@ private:
   }
 
   void loadTokenizer(std::string_view trainText, int64_t modelVocabulary) {
+    // A resumed run, or one that starts from a model directory with a
+    // tokenizer, keeps the vocabulary its weights were trained with.
     std::string source = !checkpointPath_.empty() ? checkpointPath_ : options_.tokenizerPath;
+    std::error_code error;
+    std::filesystem::path weights(options_.weightsPath);
+    if (source.empty() && !options_.weightsPath.empty() && std::filesystem::is_directory(weights, error) &&
+        (std::filesystem::exists(weights / "vocab.json", error) || std::filesystem::exists(weights / "encoder.json", error)))
+      source = options_.weightsPath;
     if (!source.empty()) {
       tokenizer_ = std::make_unique<ByteLevelBpe>(ByteLevelBpe::load(source));
       if (tokenizer_->vocabSize() > modelVocabulary)

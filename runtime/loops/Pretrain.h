@@ -29,8 +29,10 @@ struct PretrainRunSettings {
 struct PretrainOptions {
   std::string artifactPath;
   std::string dataPath;
-  std::string tokenizerPath; // empty: train a vocabulary of the model's size on the corpus
-  std::string weightsPath;   // empty: random initialisation from the seed
+  // Empty: the tokenizer of the weights' model directory if it has one, else a
+  // vocabulary of the model's size trained on the corpus.
+  std::string tokenizerPath;
+  std::string weightsPath; // file or model directory; empty: random initialisation from the seed
   std::string resumePath;    // a checkpoint, or a directory of checkpoint-<step>
   std::string outputDirectory; // where checkpoint-<step> directories go; empty: none
   std::string logPath;         // CSV log; empty: none

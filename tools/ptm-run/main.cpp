@@ -131,6 +131,7 @@ schedule:
   --schedule KIND        decay after warmup: cosine (default), linear, constant
   --seed S               data order, initialisation, dropout and sampling (default 1234)
   --weights FILE|DIR     start from these weights instead of a random initialisation
+                         (a model directory's tokenizer comes along)
 progress and checkpoints:
   --eval-every N         validate every N steps (default 100) and at the end
   --eval-batches N       validation batches per evaluation (default 8)
