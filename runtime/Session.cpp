@@ -165,6 +165,22 @@ Tensor initialValue(const artifact::Parameter &parameter, uint64_t seed, size_t 
 
 } // namespace
 
+Tensor scalarInput(const artifact::Entry &entry, const std::string &name, double value) {
+  const artifact::TensorDesc *desc = findInput(entry, name);
+  if (!desc)
+    throw Error(entry.name()->str(), "entry has no input '" + name + "'");
+  Tensor tensor(name, toRuntimeDType(desc->dtype()), {});
+  if (tensor.dtype() == DType::F64)
+    tensor.dataAs<double>()[0] = value;
+  else
+    tensor.dataAs<float>()[0] = static_cast<float>(value);
+  return tensor;
+}
+
+double scalarValue(const Tensor &tensor) {
+  return tensor.dtype() == DType::F64 ? tensor.dataAs<double>()[0] : tensor.dataAs<float>()[0];
+}
+
 void EntryCall::invoke() {
   if (session_->weightsGeneration_ != weightsGeneration_)
     throw Error(session_->artifactReader().path(),

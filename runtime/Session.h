@@ -18,6 +18,13 @@ namespace ptm {
 
 class Session;
 
+// A rank-0 input of `entry` (learning_rate, step) holding `value` in the
+// entry's float dtype; throws ptm::Error when the entry has no such input.
+Tensor scalarInput(const artifact::Entry &entry, const std::string &name, double value);
+
+// The value of a rank-0 f32 or f64 output (a loss).
+double scalarValue(const Tensor &tensor);
+
 struct SessionOptions {
   int threadCount = 0; // 0: one thread per hardware thread
 };

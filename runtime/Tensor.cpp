@@ -30,6 +30,14 @@ std::string formatShape(const std::vector<int64_t> &shape) {
   return text + "]";
 }
 
+std::string withThousands(int64_t value) {
+  std::string digits = std::to_string(value);
+  size_t firstDigit = value < 0 ? 1 : 0;
+  for (size_t position = digits.size(); position > firstDigit + 3; position -= 3)
+    digits.insert(position - 3, ",");
+  return digits;
+}
+
 std::string formatSignature(DType dtype, const std::vector<int64_t> &shape) {
   return std::string(signatureName(dtype)) + formatShape(shape);
 }

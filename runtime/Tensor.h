@@ -25,6 +25,9 @@ std::string formatShape(const std::vector<int64_t> &shape);
 // "i64[2,16]"
 std::string formatSignature(DType dtype, const std::vector<int64_t> &shape);
 
+// "1,234,567"
+std::string withThousands(int64_t value);
+
 class Tensor {
 public:
   Tensor() = default;

@@ -14,8 +14,10 @@ inline constexpr uint32_t kArtifactFormatVersion = 1;
 inline constexpr size_t kArtifactHeaderSize = 32;
 
 // FNV-1a, 64 bit: cheap and good enough to detect corruption (not tampering).
-inline uint64_t fnv1a64(const uint8_t *data, size_t size) {
-  uint64_t hash = 0xcbf29ce484222325ull;
+// `hash` continues an earlier call's result, so that data can be hashed in
+// pieces (files streamed through a buffer).
+inline constexpr uint64_t kFnv1a64Start = 0xcbf29ce484222325ull;
+inline uint64_t fnv1a64(const uint8_t *data, size_t size, uint64_t hash = kFnv1a64Start) {
   for (size_t i = 0; i < size; ++i) {
     hash ^= data[i];
     hash *= 0x100000001b3ull;

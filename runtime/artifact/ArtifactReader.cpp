@@ -208,4 +208,12 @@ std::string formatTensorDesc(const artifact::TensorDesc &desc) {
   return desc.name()->str() + ": " + formatSignature(toRuntimeDType(desc.dtype()), shapeOf(desc));
 }
 
+const artifact::TensorDesc *findInput(const artifact::Entry &entry, const std::string &name) {
+  if (entry.inputs())
+    for (const artifact::TensorDesc *desc : *entry.inputs())
+      if (desc->name()->str() == name)
+        return desc;
+  return nullptr;
+}
+
 } // namespace ptm

@@ -49,4 +49,7 @@ std::vector<int64_t> shapeOf(const artifact::TensorDesc &desc);
 // "input_ids: i64[2,16]"
 std::string formatTensorDesc(const artifact::TensorDesc &desc);
 
+// The entry's input called `name`, or nullptr when it has none.
+const artifact::TensorDesc *findInput(const artifact::Entry &entry, const std::string &name);
+
 } // namespace ptm

@@ -2,6 +2,7 @@
 
 #include "runtime/AtomicFile.h"
 #include "runtime/Error.h"
+#include "runtime/artifact/ArtifactFormat.h"
 #include <cstdio>
 #include <cstring>
 
@@ -32,18 +33,14 @@ FileDigest digestOf(const fs::path &path) {
   if (!stream)
     throw Error(path.string(), "cannot be read");
   FileDigest digest;
-  uint64_t hash = 0xcbf29ce484222325ull;
-  std::vector<char> buffer(1 << 20);
+  digest.checksum = artifact::kFnv1a64Start;
+  std::vector<uint8_t> buffer(1 << 20);
   while (stream) {
-    stream.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
-    std::streamsize got = stream.gcount();
-    for (std::streamsize i = 0; i < got; ++i) {
-      hash ^= static_cast<uint8_t>(buffer[static_cast<size_t>(i)]);
-      hash *= 0x100000001b3ull;
-    }
-    digest.size += static_cast<uint64_t>(got);
+    stream.read(reinterpret_cast<char *>(buffer.data()), static_cast<std::streamsize>(buffer.size()));
+    auto got = static_cast<size_t>(stream.gcount());
+    digest.checksum = artifact::fnv1a64(buffer.data(), got, digest.checksum);
+    digest.size += got;
   }
-  digest.checksum = hash;
   return digest;
 }
 
@@ -52,6 +49,14 @@ std::string hex(uint64_t value) {
   std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(value));
   return text;
 }
+
+} // namespace
+
+std::string checksumOf(std::string_view bytes) {
+  return hex(artifact::fnv1a64(reinterpret_cast<const uint8_t *>(bytes.data()), bytes.size()));
+}
+
+namespace {
 
 // The step of a "checkpoint-<step>" directory name, or -1.
 long stepOf(const std::string &name) {

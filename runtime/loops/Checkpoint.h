@@ -7,6 +7,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace ptm::loops {
@@ -45,6 +46,10 @@ std::string resolveCheckpoint(const std::string &path);
 // Removes all but the newest `keep` checkpoint-<step> directories in
 // `parent`, and what runs killed while writing a checkpoint left behind.
 void pruneCheckpoints(const std::string &parent, int keep);
+
+// The checksum trainer_state.json records for a file of these bytes (FNV-1a
+// 64, hexadecimal), for data that a checkpoint identifies without holding it.
+std::string checksumOf(std::string_view bytes);
 
 // "checkpoint-<step>" under `parent`.
 std::string checkpointDirectory(const std::string &parent, long step);

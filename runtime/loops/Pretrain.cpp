@@ -48,30 +48,6 @@ std::string formatDuration(double seconds) {
   return text;
 }
 
-std::string withThousands(int64_t value) {
-  std::string digits = std::to_string(value);
-  for (int position = static_cast<int>(digits.size()) - 3; position > 0; position -= 3)
-    digits.insert(static_cast<size_t>(position), ",");
-  return digits;
-}
-
-uint64_t fnv1a64(std::string_view bytes) {
-  uint64_t hash = 0xcbf29ce484222325ull;
-  for (char byte : bytes) {
-    hash ^= static_cast<uint8_t>(byte);
-    hash *= 0x100000001b3ull;
-  }
-  return hash;
-}
-
-const artifact::TensorDesc *findInput(const artifact::Entry &entry, const std::string &name) {
-  if (entry.inputs())
-    for (const artifact::TensorDesc *desc : *entry.inputs())
-      if (desc->name()->str() == name)
-        return desc;
-  return nullptr;
-}
-
 // Shape [rows, length] and vocabulary bound of an entry's input_ids.
 struct TokenInput {
   int64_t rows, length, vocabulary;
@@ -83,21 +59,6 @@ TokenInput tokenInputOf(const ArtifactReader &artifact, const artifact::Entry &e
   if (!ids || shape.size() != 2 || ids->value_bound() <= 0)
     throw Error(artifact.path(), "entry '" + entry.name()->str() + "' has no input_ids [batch, seq] with a vocabulary bound");
   return {shape[0], shape[1], ids->value_bound()};
-}
-
-Tensor scalar(const artifact::Entry &entry, const std::string &name, double value) {
-  const artifact::TensorDesc *desc = findInput(entry, name);
-  Tensor tensor(name, toRuntimeDType(desc->dtype()), {});
-  switch (tensor.dtype()) {
-  case DType::F64: tensor.dataAs<double>()[0] = value; break;
-  case DType::F32: tensor.dataAs<float>()[0] = static_cast<float>(value); break;
-  default: throw Error("internal: scalar input '" + name + "' of an unexpected dtype");
-  }
-  return tensor;
-}
-
-double scalarValue(const Tensor &tensor) {
-  return tensor.dtype() == DType::F64 ? tensor.dataAs<double>()[0] : tensor.dataAs<float>()[0];
 }
 
 // A batch of token windows as input_ids and labels (the same ids: the model
@@ -211,9 +172,8 @@ public:
   void run() {
     const ArtifactReader &artifact = session_.artifactReader();
     trainStep_ = &artifact.entry("train_step");
-    const artifact::Entry &lossEntry = artifact.entry("loss");
     TokenInput train = tokenInputOf(artifact, *trainStep_);
-    TokenInput eval = tokenInputOf(artifact, lossEntry);
+    TokenInput eval = tokenInputOf(artifact, artifact.entry("loss"));
     if (const auto *entries = artifact.artifact().entries())
       for (const artifact::Entry *entry : *entries)
         if (entry->name()->str() == "forward")
@@ -222,14 +182,15 @@ public:
     sequenceLength_ = train.length;
 
     std::string corpus = readTextCorpus(options_.dataPath);
+    // What identifies the corpus in checkpoints: hashed once, not per checkpoint.
+    json corpusIdentity = {{"path", options_.dataPath}, {"bytes", corpus.size()}, {"fnv1a64", checksumOf(corpus)}};
     std::optional<json> resumed = resumeState();
     settings_ = resumed ? settingsFromCheckpoint(resumed->at("settings"), options_.run, checkpointPath_)
                         : settingsFromOptions(options_.run);
     checkSettings(settings_);
     if (resumed) {
       const json &data = resumed->at("data");
-      if (data.at("bytes").get<uint64_t>() != corpus.size() ||
-          data.at("fnv1a64").get<std::string>() != hexChecksum(corpus))
+      if (data.at("bytes") != corpusIdentity["bytes"] || data.at("fnv1a64") != corpusIdentity["fnv1a64"])
         throw Error(options_.dataPath, "is not the corpus that " + checkpointPath_ +
                                            " was trained on (its size or checksum differs)");
     }
@@ -280,7 +241,7 @@ public:
                 session_.threadPool().threadCount() == 1 ? "" : "s");
 
     if (startStep == 0) {
-      double validation = validationLoss(lossEntry, validationWindows);
+      double validation = validationLoss(eval, validationWindows);
       std::printf("step %lld | val loss %.4f | ppl %.2f\n", 0LL, validation, std::exp(validation));
       if (log)
         log->write({0, 0, std::nullopt, std::nullopt, validation, 0, std::nullopt, 0.0});
@@ -297,8 +258,8 @@ public:
       double learningRate = settings_.schedule.at(step);
 
       TensorMap inputs = windowBatch(trainWindows, windowIndices, batchRows_);
-      inputs.emplace("learning_rate", scalar(*trainStep_, "learning_rate", learningRate));
-      inputs.emplace("step", scalar(*trainStep_, "step", static_cast<double>(step)));
+      inputs.emplace("learning_rate", scalarInput(*trainStep_, "learning_rate", learningRate));
+      inputs.emplace("step", scalarInput(*trainStep_, "step", static_cast<double>(step)));
       if (findInput(*trainStep_, "dropout_seed")) {
         // Each step's dropout masks come from a key of its own.
         Tensor dropoutSeed("dropout_seed", DType::I64, {});
@@ -321,7 +282,7 @@ public:
       bool validate = step % evalEvery == 0 || step == settings_.steps;
       std::optional<double> validation;
       if (validate)
-        validation = validationLoss(lossEntry, validationWindows);
+        validation = validationLoss(eval, validationWindows);
       double tokensPerSecond = static_cast<double>(tokensPerStep) / stepSeconds;
       if (log)
         log->write({step, epoch, learningRate, loss, validation, step * tokensPerStep, tokensPerSecond,
@@ -342,7 +303,7 @@ public:
         std::printf("step %lld | val loss %.4f | ppl %.2f | unigram entropy %.4f\n", static_cast<long long>(step),
                     *validation, std::exp(*validation), baseline);
       if (!options_.outputDirectory.empty() && (step % checkpointEvery == 0 || step == settings_.steps))
-        saveCheckpoint(step, epoch, corpus, validation);
+        saveCheckpoint(step, epoch, corpusIdentity, validation);
       std::fflush(stdout);
     }
     if (options_.sampleTokens > 0)
@@ -350,12 +311,6 @@ public:
   }
 
 private:
-  static std::string hexChecksum(std::string_view bytes) {
-    char text[17];
-    std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(fnv1a64(bytes)));
-    return text;
-  }
-
   // The checkpoint's state when resuming (verified), else nothing.
   std::optional<json> resumeState() {
     if (options_.resumePath.empty())
@@ -391,8 +346,8 @@ private:
   }
 
   // Mean loss over counted tokens of the first evalBatches batches of windows.
-  double validationLoss(const artifact::Entry &lossEntry, const TokenWindows &windows) {
-    TokenInput input = tokenInputOf(session_.artifactReader(), lossEntry);
+  // `input` is the shape of the `loss` entry's input_ids.
+  double validationLoss(const TokenInput &input, const TokenWindows &windows) {
     int64_t batches = std::max<int64_t>(options_.evalBatches, 1);
     double weightedLoss = 0;
     int64_t counted = 0;
@@ -415,7 +370,7 @@ private:
     return weightedLoss / static_cast<double>(counted);
   }
 
-  void saveCheckpoint(int64_t step, int64_t epoch, const std::string &corpus, std::optional<double> validation) {
+  void saveCheckpoint(int64_t step, int64_t epoch, const json &corpusIdentity, std::optional<double> validation) {
     std::string directory = checkpointDirectory(options_.outputDirectory, static_cast<long>(step));
     std::error_code error;
     std::filesystem::create_directories(options_.outputDirectory, error);
@@ -442,7 +397,7 @@ private:
                   {"step", step},
                   {"epoch", epoch},
                   {"settings", settings_.toJson()},
-                  {"data", {{"path", options_.dataPath}, {"bytes", corpus.size()}, {"fnv1a64", hexChecksum(corpus)}}},
+                  {"data", corpusIdentity},
                   {"artifact", options_.artifactPath}};
     if (validation)
       state["validation_loss"] = *validation;

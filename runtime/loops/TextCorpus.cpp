@@ -3,6 +3,7 @@
 #include "runtime/Error.h"
 #include "runtime/InputFile.h"
 #include "runtime/loops/Random.h"
+#include "runtime/tokenizers/Utf8.h"
 
 #include <algorithm>
 #include <numeric>
@@ -11,27 +12,13 @@
 namespace ptm::loops {
 namespace {
 
-// The offset of the first byte that breaks UTF-8 (overlong forms, surrogates
-// and code points above U+10FFFF included), or npos.
+// The offset of the first byte that breaks UTF-8, or npos.
 size_t firstInvalidUtf8(std::string_view text) {
-  size_t i = 0;
-  while (i < text.size()) {
-    auto byte = static_cast<unsigned char>(text[i]);
-    if (byte < 0x80) {
-      ++i;
-      continue;
-    }
-    size_t length = byte >= 0xf0 ? 4 : byte >= 0xe0 ? 3 : byte >= 0xc2 ? 2 : 0;
-    if (length == 0 || byte > 0xf4 || i + length > text.size())
-      return i;
-    auto second = static_cast<unsigned char>(text[i + 1]);
-    if ((byte == 0xe0 && second < 0xa0) || (byte == 0xed && second > 0x9f) || (byte == 0xf0 && second < 0x90) ||
-        (byte == 0xf4 && second > 0x8f))
-      return i;
-    for (size_t k = 1; k < length; ++k)
-      if ((static_cast<unsigned char>(text[i + k]) & 0xc0) != 0x80)
-        return i;
-    i += length;
+  for (size_t offset = 0; offset < text.size();) {
+    Utf8Step step = decodeUtf8(text.substr(offset));
+    if (step.codePoint == kInvalidCodePoint)
+      return offset;
+    offset += step.length;
   }
   return std::string_view::npos;
 }

@@ -20,7 +20,7 @@ import time
 
 def losses(path):
     with open(path, newline="") as f:
-        return [(r["step"], r["lr"], r["train_loss"], r["val_loss"]) for r in csv.DictReader(f)]
+        return [(r["step"], r["epoch"], r["lr"], r["train_loss"], r["val_loss"]) for r in csv.DictReader(f)]
 
 
 def main():

@@ -243,13 +243,18 @@ CommandLine parseCommandLine(int argc, char **argv, int first, const std::set<st
   return commandLine;
 }
 
-// The command's single positional argument, the artifact path.
-const std::string &modelPath(const CommandLine &commandLine) {
+// The command's single positional argument, `what` (a path).
+const std::string &onlyPositional(const CommandLine &commandLine, const std::string &what) {
   if (commandLine.positionals.empty())
-    throw UsageError{"missing the artifact path"};
+    throw UsageError{"missing " + what};
   if (commandLine.positionals.size() > 1)
     throw UsageError{"unexpected argument '" + commandLine.positionals[1] + "'"};
   return commandLine.positionals[0];
+}
+
+// The command's single positional argument, the artifact path.
+const std::string &modelPath(const CommandLine &commandLine) {
+  return onlyPositional(commandLine, "the artifact path");
 }
 
 const std::string &requiredFlag(const CommandLine &commandLine, const std::string &flag) {
@@ -294,13 +299,6 @@ double numberFlag(const CommandLine &commandLine, const std::string &flag, doubl
 
 template <typename T> std::optional<T> optionalFlag(const CommandLine &commandLine, const std::string &flag, T value) {
   return commandLine.has(flag) ? std::optional<T>(value) : std::nullopt;
-}
-
-std::string withThousands(int64_t value) {
-  std::string digits = std::to_string(value);
-  for (int position = static_cast<int>(digits.size()) - 3; position > 0; position -= 3)
-    digits.insert(static_cast<size_t>(position), ",");
-  return digits;
 }
 
 // "1 parameter", "3 parameters"
@@ -348,7 +346,7 @@ int runInfo(const CommandLine &commandLine) {
     for (const ptm::artifact::CodeBlob *blob : *artifact.code())
       std::cout << "  " << codeKindName(blob->kind()) << ": triple " << orDash(blob->target_triple()) << ", cpu "
                 << orDash(blob->target_cpu()) << ", features " << orDash(blob->target_features()) << ", "
-                << withThousands(blob->bytes() ? blob->bytes()->size() : 0) << " bytes\n";
+                << ptm::withThousands(blob->bytes() ? blob->bytes()->size() : 0) << " bytes\n";
 
   std::cout << "entries:\n";
   if (!artifact.entries() || artifact.entries()->size() == 0)
@@ -381,7 +379,7 @@ int runInfo(const CommandLine &commandLine) {
     std::string type = ptm::formatSignature(ptm::toRuntimeDType(desc.dtype()), ptm::shapeOf(desc));
     std::cout << "  " << std::left << std::setw(static_cast<int>(nameWidth)) << desc.name()->str() << "  "
               << std::setw(static_cast<int>(typeWidth)) << type << "  " << std::right << std::setw(14)
-              << withThousands(count);
+              << ptm::withThousands(count);
     if (parameter->tied_to())
       std::cout << "  (tied to " << parameter->tied_to()->str() << ")";
     std::cout << "\n";
@@ -389,9 +387,9 @@ int runInfo(const CommandLine &commandLine) {
     if (parameter->tied_to())
       tiedTotal += count;
   }
-  std::cout << "total parameters: " << withThousands(total);
+  std::cout << "total parameters: " << ptm::withThousands(total);
   if (tiedTotal)
-    std::cout << " (" << withThousands(total - tiedTotal) << " without tied copies)";
+    std::cout << " (" << ptm::withThousands(total - tiedTotal) << " without tied copies)";
   std::cout << "\n";
   return 0;
 }
@@ -430,20 +428,6 @@ int runForward(const CommandLine &commandLine) {
 
 int runGrad(const CommandLine &commandLine) { return runEntryOnFiles(commandLine, "grad"); }
 
-// A rank-0 tensor holding `value` in the dtype the entry expects for `name`.
-ptm::Tensor scalarInput(const ptm::artifact::Entry &entry, const std::string &name, double value) {
-  for (const ptm::artifact::TensorDesc *desc : *entry.inputs())
-    if (desc->name()->str() == name) {
-      ptm::Tensor tensor(name, ptm::toRuntimeDType(desc->dtype()), {});
-      if (tensor.dtype() == ptm::DType::F64)
-        tensor.dataAs<double>()[0] = value;
-      else
-        tensor.dataAs<float>()[0] = static_cast<float>(value);
-      return tensor;
-    }
-  throw ptm::Error(entry.name()->str(), "entry has no input '" + name + "'");
-}
-
 int runTrain(const CommandLine &commandLine) {
   const std::string &model = modelPath(commandLine);
   const std::string &weightsPath = requiredFlag(commandLine, "--weights");
@@ -470,14 +454,11 @@ int runTrain(const CommandLine &commandLine) {
       if (found != batches.end())
         inputs.emplace(name, found->second.clone(name));
     }
-    inputs.emplace("learning_rate", scalarInput(entry, "learning_rate", learningRate));
-    inputs.emplace("step", scalarInput(entry, "step", step + 1));
+    inputs.emplace("learning_rate", ptm::scalarInput(entry, "learning_rate", learningRate));
+    inputs.emplace("step", ptm::scalarInput(entry, "step", step + 1));
     // Artifacts compiled with --dropout: each step draws its own masks
     // (the inputs file may fix them with dropout_seed or dropout_seed_<k>).
-    bool hasDropout = false;
-    for (const ptm::artifact::TensorDesc *desc : *entry.inputs())
-      hasDropout |= desc->name()->str() == "dropout_seed";
-    if (hasDropout) {
+    if (ptm::findInput(entry, "dropout_seed")) {
       std::string perStep = "dropout_seed_" + std::to_string(step);
       auto given = batches.find(perStep);
       if (given == batches.end())
@@ -494,8 +475,7 @@ int runTrain(const CommandLine &commandLine) {
     std::vector<ptm::Tensor> outputs = session.runUpdatingParameters("train_step", std::move(inputs), inputsPath);
     std::chrono::duration<double, std::milli> elapsed = std::chrono::steady_clock::now() - start;
     const ptm::Tensor &loss = outputs.front();
-    double lossValue = loss.dtype() == ptm::DType::F64 ? loss.dataAs<double>()[0] : loss.dataAs<float>()[0];
-    std::printf("step %d/%d: loss %.6f (%.1f ms)\n", step + 1, steps, lossValue, elapsed.count());
+    std::printf("step %d/%d: loss %.6f (%.1f ms)\n", step + 1, steps, ptm::scalarValue(loss), elapsed.count());
   }
   session.writeParameters(outputPath, ptm::Session::ParameterSelection::Model);
   if (commandLine.has("--optimizer-out"))
@@ -545,7 +525,7 @@ int runPretrain(const CommandLine &commandLine) {
 }
 
 int runPlot(const CommandLine &commandLine) {
-  const std::string &csvPath = modelPath(commandLine);
+  const std::string &csvPath = onlyPositional(commandLine, "the training log (CSV) path");
   const std::string &pngPath = requiredFlag(commandLine, "--out");
   ptm::plot::LossPlotOptions options;
   options.title = commandLine.value("--title", "");
