@@ -1,5 +1,6 @@
 #include "frontends/ModelBuilder.h"
 
+#include "frontends/bert/BertBuilder.h"
 #include "frontends/gpt/GPT2Builder.h"
 
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
@@ -84,6 +85,22 @@ func::FuncOp EntryBuilder::finish(ArrayRef<std::pair<std::string, Value>> output
   return function;
 }
 
+void markForTraining(func::FuncOp function, const BuildOptions &options, bool withOptimizer) {
+  Builder b(function.getContext());
+  function->setAttr("ptm.differentiate", b.getUnitAttr());
+  if (options.gradAccum > 1)
+    function->setAttr("ptm.grad_accum", b.getI64IntegerAttr(options.gradAccum));
+  if (withOptimizer)
+    function->setAttr(
+        "ptm.optimizer",
+        b.getDictionaryAttr({b.getNamedAttr("beta1", b.getF64FloatAttr(options.adamBeta1)),
+                             b.getNamedAttr("beta2", b.getF64FloatAttr(options.adamBeta2)),
+                             b.getNamedAttr("epsilon", b.getF64FloatAttr(options.adamEpsilon)),
+                             b.getNamedAttr("weight_decay", b.getF64FloatAttr(options.weightDecay)),
+                             b.getNamedAttr("max_grad_norm", b.getF64FloatAttr(options.maxGradNorm)),
+                             b.getNamedAttr("decay_all", b.getBoolAttr(options.decayAllParameters))}));
+}
+
 Expected<OwningOpRef<ModuleOp>> buildModel(MLIRContext &context, const HFConfig &config,
                                            const BuildOptions &options) {
   if (options.batch <= 0 || options.seqLen <= 0)
@@ -98,10 +115,12 @@ Expected<OwningOpRef<ModuleOp>> buildModel(MLIRContext &context, const HFConfig 
     return config.error("--precision " + options.precision + " is not supported (f32, f64)");
   std::string modelType = config.modelType();
   if (modelType.empty())
-    return config.error("has no \"model_type\" (expected \"gpt2\")");
+    return config.error("has no \"model_type\" (expected \"gpt2\" or \"bert\")");
   if (modelType == "gpt2")
     return buildGPT2(context, config, options);
-  return config.error("unsupported model_type \"" + modelType + "\" (supported: gpt2)");
+  if (modelType == "bert")
+    return buildBert(context, config, options);
+  return config.error("unsupported model_type \"" + modelType + "\" (supported: gpt2, bert)");
 }
 
 } // namespace ptm::frontends

@@ -18,6 +18,9 @@ struct BuildOptions {
   int64_t batch = 1;
   int64_t seqLen = 128;
   std::string mode = "infer";
+  // The head on the backbone; empty: the architecture's default (gpt2: lm,
+  // bert: mlm-nsp).
+  std::string task;
   // Element type of parameters and activations: "f32", or "f64" for
   // gradient checks against finite differences.
   std::string precision = "f32";
@@ -79,6 +82,11 @@ private:
   std::unique_ptr<mlir::Block> body_;
   std::vector<Argument> parameters_, inputs_;
 };
+
+// Marks an entry that returns a loss for ptm-autodiff (and for
+// ptm-accumulate-gradients with --grad-accum); with `withOptimizer`, for
+// ptm-optimizer with the AdamW settings of `options` as well.
+void markForTraining(mlir::func::FuncOp function, const BuildOptions &options, bool withOptimizer);
 
 // Builds the module for the model described by `config`.
 llvm::Expected<mlir::OwningOpRef<mlir::ModuleOp>>

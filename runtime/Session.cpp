@@ -8,6 +8,8 @@
 #include <filesystem>
 #include <limits>
 #include <map>
+#include <optional>
+#include <string_view>
 #include <random>
 #include <type_traits>
 
@@ -15,22 +17,44 @@ namespace ptm {
 
 namespace {
 
-// Hugging Face GPT-2: GPT2LMHeadModel names its backbone "transformer.", while
-// checkpoints saved from a bare GPT2Model hold the same tensors without it.
-constexpr std::string_view kBackbonePrefix = "transformer.";
+// Hugging Face task models name their backbone ("transformer." in
+// GPT2LMHeadModel, "bert." in BertForPreTraining), while checkpoints saved
+// from the bare model (GPT2Model, BertModel) hold the same tensors without it.
+constexpr std::string_view kBackbonePrefixes[] = {"transformer.", "bert."};
 
 // Inputs that callers may omit, and the value they then get: the attention
-// mask, whose absence means "attend to every position" (ones), and the
-// dropout seed of training entries (zero).
+// mask, whose absence means "attend to every position" (ones), BERT's token
+// type ids (all of the first segment: zeros) and the dropout seed of training
+// entries (zero).
 bool isOptionalInput(const artifact::TensorDesc &desc) {
-  return desc.name()->str() == "attention_mask" || desc.name()->str() == "dropout_seed";
+  std::string name = desc.name()->str();
+  return name == "attention_mask" || name == "token_type_ids" || name == "dropout_seed";
 }
 
-// The names under which a checkpoint may hold the tensor for `name`.
+// `name` with `suffix` replaced by `replacement`, or nothing when it does not
+// end with `suffix`.
+std::optional<std::string> replaceSuffix(const std::string &name, std::string_view suffix,
+                                         std::string_view replacement) {
+  if (name.size() < suffix.size() || name.compare(name.size() - suffix.size(), suffix.size(), suffix) != 0)
+    return std::nullopt;
+  return name.substr(0, name.size() - suffix.size()) + std::string(replacement);
+}
+
+// The names under which a checkpoint may hold the tensor for `name`: without
+// the backbone prefix, and with the LayerNorm names of the original
+// TensorFlow BERT conversion (gamma, beta), which bert-base-uncased still uses.
 std::vector<std::string> checkpointNames(const std::string &name) {
   std::vector<std::string> names{name};
-  if (name.compare(0, kBackbonePrefix.size(), kBackbonePrefix) == 0)
-    names.push_back(name.substr(kBackbonePrefix.size()));
+  for (std::string_view prefix : kBackbonePrefixes)
+    if (name.compare(0, prefix.size(), prefix) == 0)
+      names.push_back(name.substr(prefix.size()));
+  size_t spelled = names.size();
+  for (size_t i = 0; i < spelled; ++i) {
+    if (auto gamma = replaceSuffix(names[i], "LayerNorm.weight", "LayerNorm.gamma"))
+      names.push_back(*gamma);
+    if (auto beta = replaceSuffix(names[i], "LayerNorm.bias", "LayerNorm.beta"))
+      names.push_back(*beta);
+  }
   return names;
 }
 

@@ -7,6 +7,7 @@
 
 #include "compiler/lowering/LoweringUtils.h"
 #include "compiler/lowering/TrainingLowerings.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/DialectConversion.h"
 
@@ -127,6 +128,20 @@ struct LowerGelu : OpRewritePattern<GeluOp> {
                                  return gelu(nb, nloc, args[0], tanhForm);
                                });
     b.replaceOp(op, result);
+    return success();
+  }
+};
+
+struct LowerTanh : OpRewritePattern<TanhOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(TanhOp op, PatternRewriter &b) const override {
+    RankedTensorType type = op.getType();
+    b.replaceOp(op, elementwise(b, op.getLoc(), op.getInput(),
+                                {b.getMultiDimIdentityMap(type.getRank())}, type.getShape(),
+                                type.getElementType(),
+                                [](OpBuilder &nb, Location nloc, ValueRange args) -> Value {
+                                  return math::TanhOp::create(nb, nloc, args[0]);
+                                }));
     return success();
   }
 };
@@ -258,7 +273,7 @@ struct PtmDecomposePass : ptm::impl::PtmDecomposeBase<PtmDecomposePass> {
     target.markUnknownOpDynamicallyLegal([](Operation *) { return true; });
     RewritePatternSet patterns(ctx);
     patterns.add<LowerEmbedding, LowerMatmul, LowerLinear, LowerBinary<AddOp, arith::AddFOp>,
-                 LowerBinary<MulOp, arith::MulFOp>, LowerGelu, LowerLayerNorm, LowerSoftmax,
+                 LowerBinary<MulOp, arith::MulFOp>, LowerGelu, LowerTanh, LowerLayerNorm, LowerSoftmax,
                  LowerAttention, LowerDropout, LowerReshape, LowerTranspose, LowerSlice>(ctx);
     populateTrainingLoweringPatterns(patterns);
     if (failed(applyPartialConversion(getOperation(), target, std::move(patterns))))

@@ -251,6 +251,23 @@ struct LowerGeluGrad : OpRewritePattern<GeluGradOp> {
   }
 };
 
+struct LowerTanhGrad : OpRewritePattern<TanhGradOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(TanhGradOp op, PatternRewriter &b) const override {
+    RankedTensorType type = op.getType();
+    AffineMap identity = b.getMultiDimIdentityMap(type.getRank());
+    b.replaceOp(op, elementwise(b, op.getLoc(), {op.getGrad(), op.getResultOfTanh()},
+                                {identity, identity}, type.getShape(), type.getElementType(),
+                                [&](OpBuilder &nb, Location nloc, ValueRange args) -> Value {
+                                  Value one = floatConstant(nb, nloc, type.getElementType(), 1.0);
+                                  Value square = arith::MulFOp::create(nb, nloc, args[1], args[1]);
+                                  Value derivative = arith::SubFOp::create(nb, nloc, one, square);
+                                  return arith::MulFOp::create(nb, nloc, args[0], derivative);
+                                }));
+    return success();
+  }
+};
+
 struct LowerSoftmaxGrad : OpRewritePattern<SoftmaxGradOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(SoftmaxGradOp op, PatternRewriter &b) const override {
@@ -522,7 +539,7 @@ struct LowerAdamW : OpRewritePattern<AdamWOp> {
 } // namespace
 
 void ptm::populateTrainingLoweringPatterns(RewritePatternSet &patterns) {
-  patterns.add<LowerCrossEntropy, LowerCrossEntropyGrad, LowerCountTargets, LowerReduceLeading, LowerGeluGrad,
+  patterns.add<LowerCrossEntropy, LowerCrossEntropyGrad, LowerCountTargets, LowerReduceLeading, LowerGeluGrad, LowerTanhGrad,
                LowerSoftmaxGrad, LowerLayerNormGrad, LowerAttentionGrad, LowerEmbeddingGrad,
                LowerSliceGrad, LowerClipScale, LowerAdamW>(patterns.getContext());
 }

@@ -94,6 +94,13 @@ LogicalResult GeluOp::buildVjp(OpBuilder &b, ArrayRef<Value> resultGradients,
   return success();
 }
 
+LogicalResult TanhOp::buildVjp(OpBuilder &b, ArrayRef<Value> resultGradients,
+                               SmallVectorImpl<Value> &operandGradients) {
+  operandGradients.assign(
+      {TanhGradOp::create(b, getLoc(), getType(), resultGradients[0], getResult())});
+  return success();
+}
+
 LogicalResult LayerNormOp::buildVjp(OpBuilder &b, ArrayRef<Value> resultGradients,
                                     SmallVectorImpl<Value> &operandGradients) {
   auto grads = LayerNormGradOp::create(b, getLoc(), typeOf(getInput()), typeOf(getWeight()),

@@ -162,6 +162,8 @@ static LogicalResult verifyTrailingBroadcast(Operation *op, Value lhs, Value rhs
 LogicalResult AddOp::verify() { return verifyTrailingBroadcast(*this, getLhs(), getRhs()); }
 LogicalResult MulOp::verify() { return verifyTrailingBroadcast(*this, getLhs(), getRhs()); }
 
+LogicalResult TanhOp::verify() { return verifyStatic(*this); }
+
 LogicalResult GeluOp::verify() {
   if (getApproximate() != "none" && getApproximate() != "tanh")
     return emitOpError("approximate must be \"none\" or \"tanh\", got \"")
@@ -382,6 +384,8 @@ LogicalResult ReduceLeadingOp::verify() {
            << formatShape(in);
   return success();
 }
+
+LogicalResult TanhGradOp::verify() { return verifyStatic(*this); }
 
 LogicalResult GeluGradOp::verify() {
   if (getApproximate() != "none" && getApproximate() != "tanh")

@@ -113,6 +113,17 @@ def Ptm_GeluOp : Ptm_Op<"gelu", [Pure, SameOperandsAndResultType, DeclareOpInter
   let hasVerifier = 1;
 }
 
+def Ptm_TanhOp : Ptm_Op<"tanh", [Pure, SameOperandsAndResultType, DeclareOpInterfaceMethods<Ptm_DifferentiableOpInterface>]> {
+  let summary = "Hyperbolic tangent";
+  let description = [{
+    Elementwise `tanh(x)`: the activation of BERT's pooler.
+  }];
+  let arguments = (ins Ptm_FloatTensor:$input);
+  let results = (outs Ptm_FloatTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+  let hasVerifier = 1;
+}
+
 //===----------------------------------------------------------------------===//
 // Normalisation
 //===----------------------------------------------------------------------===//
@@ -328,6 +339,18 @@ def Ptm_GeluGradOp : Ptm_Op<"gelu_grad", [Pure, SameOperandsAndResultType]> {
                    DefaultValuedAttr<StrAttr, "\"none\"">:$approximate);
   let results = (outs Ptm_FloatTensor:$result);
   let assemblyFormat = "$grad `,` $input attr-dict `:` type($result)";
+  let hasVerifier = 1;
+}
+
+def Ptm_TanhGradOp : Ptm_Op<"tanh_grad", [Pure, SameOperandsAndResultType]> {
+  let summary = "grad · (1 - result²)";
+  let description = [{
+    The gradient of ptm.tanh from its result: `tanh'(x) = 1 - tanh(x)²`, so
+    the forward value is reused instead of the input being kept.
+  }];
+  let arguments = (ins Ptm_FloatTensor:$grad, Ptm_FloatTensor:$result_of_tanh);
+  let results = (outs Ptm_FloatTensor:$result);
+  let assemblyFormat = "$grad `,` $result_of_tanh attr-dict `:` type($result)";
   let hasVerifier = 1;
 }
 

@@ -33,12 +33,7 @@ struct GPT2Hyperparameters {
 Expected<GPT2Hyperparameters> readHyperparameters(const HFConfig &config) {
   GPT2Hyperparameters h;
   // Defaults are GPT2Config's, which Hugging Face applies to absent fields.
-  auto take = [](auto expected, auto &field) -> Error {
-    if (!expected)
-      return expected.takeError();
-    field = *expected;
-    return Error::success();
-  };
+  auto take = [](auto expected, auto &field) { return HFConfig::readInto(std::move(expected), field); };
   if (Error e = take(config.positiveInt("n_layer", 12), h.layers))
     return std::move(e);
   if (Error e = take(config.positiveInt("n_head", 12), h.heads))
@@ -217,6 +212,8 @@ Expected<OwningOpRef<ModuleOp>> buildGPT2(MLIRContext &context, const HFConfig &
     return h.takeError();
   if (options.mode != "infer" && options.mode != "train")
     return config.error("--mode " + options.mode + " is not available for gpt2 (supported: infer, train)");
+  if (!options.task.empty() && options.task != "lm")
+    return config.error("--task " + options.task + " is not available for gpt2 (supported: lm)");
   if (options.seqLen > h->positions)
     return config.error("--seq " + Twine(options.seqLen) + " exceeds n_positions (" +
                         Twine(h->positions) + ")");
@@ -282,18 +279,7 @@ Expected<OwningOpRef<ModuleOp>> buildGPT2(MLIRContext &context, const HFConfig &
     func::FuncOp function = entry.finish({{"loss", loss}});
     if (spec.name == "loss")
       continue;
-    function->setAttr("ptm.differentiate", b.getUnitAttr());
-    if (options.gradAccum > 1)
-      function->setAttr("ptm.grad_accum", b.getI64IntegerAttr(options.gradAccum));
-    if (spec.name == "train_step")
-      function->setAttr(
-          "ptm.optimizer",
-          b.getDictionaryAttr({b.getNamedAttr("beta1", b.getF64FloatAttr(options.adamBeta1)),
-                               b.getNamedAttr("beta2", b.getF64FloatAttr(options.adamBeta2)),
-                               b.getNamedAttr("epsilon", b.getF64FloatAttr(options.adamEpsilon)),
-                               b.getNamedAttr("weight_decay", b.getF64FloatAttr(options.weightDecay)),
-                               b.getNamedAttr("max_grad_norm", b.getF64FloatAttr(options.maxGradNorm)),
-                               b.getNamedAttr("decay_all", b.getBoolAttr(options.decayAllParameters))}));
+    markForTraining(function, options, /*withOptimizer=*/spec.name == "train_step");
   }
   return module;
 }

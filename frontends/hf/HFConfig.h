@@ -31,6 +31,15 @@ public:
 
   llvm::Error error(const llvm::Twine &message) const;
 
+  // Stores a typed field read with the accessors above into `field`, or
+  // passes its error on: `if (Error e = readInto(config.number(...), h.x))`.
+  template <typename T, typename Field> static llvm::Error readInto(llvm::Expected<T> value, Field &field) {
+    if (!value)
+      return value.takeError();
+    field = *value;
+    return llvm::Error::success();
+  }
+
 private:
   std::string path_;
   std::string text_;

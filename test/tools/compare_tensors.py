@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Compare the tensors of two safetensors files (standard library only).
 
-    compare_tensors.py EXPECTED ACTUAL [--atol 1e-4] [--rtol 0] [--only NAME ...]
-                       [--exclude SUFFIX ...]
+    compare_tensors.py EXPECTED ACTUAL [--atol 1e-4] [--rtol 0] [--rel-l2 TOL]
+                       [--only NAME ...] [--exclude SUFFIX ...]
 
 Every tensor of EXPECTED must exist in ACTUAL with the same shape; extra
 tensors in ACTUAL are ignored. One line per tensor:
@@ -12,7 +12,8 @@ tensors in ACTUAL are ignored. One line per tensor:
 An element fails when |actual - expected| > atol + rtol * |expected| (rtol is 0
 by default, so the check is absolute). max_rel_err is max |a-e| / max(|e|, 1e-30)
 and is informational unless --rtol is given. NaN or inf in ACTUAL where EXPECTED
-is finite fails. Dtypes: F32, F64, I64, I32 (integers compare by value; the
+is finite fails. With --rel-l2, a float tensor must also have
+||actual - expected||_2 / ||expected||_2 <= TOL (printed as rel_l2=...). Dtypes: F32, F64, I64, I32 (integers compare by value; the
 dtypes of the two files may differ, e.g. I32 vs I64). Exit status: 0 all ok,
 1 some tensor failed / missing / misshaped, 2 unreadable file or bad usage.
 """
@@ -87,7 +88,7 @@ def read_safetensors(path):
     return out
 
 
-def compare(name, exp, act, atol, rtol):
+def compare(name, exp, act, atol, rtol, rel_l2=None):
     """Return (ok, line)."""
     edt, eshape, e = exp
     adt, ashape, a = act
@@ -128,6 +129,12 @@ def compare(name, exp, act, atol, rtol):
         ok = max_abs <= atol
         worst = diff.index(max_abs)
         tol = "atol=%g" % atol
+    if rel_l2 is not None:
+        norm = math.sqrt(math.fsum(x * x for x in e))
+        error_norm = math.sqrt(math.fsum(d * d for d in diff))
+        relative = error_norm / norm if norm > 0 else (0.0 if error_norm == 0 else math.inf)
+        ok = ok and relative <= rel_l2
+        tol += " rel_l2=%.3g<=%g" % (relative, rel_l2)
     line = "%s: max_abs_err=%.3g max_rel_err=%.3g (%s) %s" % (name, max_abs, max_rel, tol, "ok" if ok else "FAIL")
     if not ok:
         idx, rest = [], worst
@@ -144,6 +151,8 @@ def main(argv=None):
     ap.add_argument("actual")
     ap.add_argument("--atol", type=float, default=1e-4)
     ap.add_argument("--rtol", type=float, default=0.0)
+    ap.add_argument("--rel-l2", type=float, default=None, metavar="TOL",
+                    help="also require a relative L2 error of at most TOL per float tensor")
     ap.add_argument("--only", action="append", metavar="NAME", help="compare only this tensor (repeatable)")
     ap.add_argument("--exclude", action="append", default=[], metavar="SUFFIX",
                     help="skip tensors whose name ends with SUFFIX (repeatable)")
@@ -167,7 +176,7 @@ def main(argv=None):
             print("%s: missing from actual file %s" % (name, args.actual))
             all_ok = False
         else:
-            ok, line = compare(name, exp[name], act[name], args.atol, args.rtol)
+            ok, line = compare(name, exp[name], act[name], args.atol, args.rtol, args.rel_l2)
             print(line)
             all_ok = all_ok and ok
     return 0 if all_ok else 1

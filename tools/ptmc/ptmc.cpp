@@ -25,6 +25,10 @@ cl::opt<std::string> mode("mode",
                           cl::desc("What to compile: infer (entry 'forward': logits) or train "
                                    "(entry 'grad': loss and parameter gradients)"),
                           cl::init("infer"), cl::cat(category));
+cl::opt<std::string> task("task",
+                          cl::desc("The head on the backbone: gpt2: lm (default); bert: mlm-nsp "
+                                   "(default, BertForPreTraining) or mlm (BertForMaskedLM)"),
+                          cl::init(""), cl::cat(category));
 cl::opt<std::string> precision("precision",
                                cl::desc("Parameter and activation type: f32, or f64 for "
                                         "gradient checks"),
@@ -81,6 +85,7 @@ int main(int argc, char **argv) {
   options.model.batch = batch;
   options.model.seqLen = seqLen;
   options.model.mode = mode;
+  options.model.task = task;
   options.model.precision = precision;
   options.model.adamBeta1 = adamBeta1;
   options.model.adamBeta2 = adamBeta2;

@@ -150,6 +150,18 @@ func.func @gelu(%x: tensor<4x16xf32> {ptm.parameter = "x"}, %y: tensor<4xi64>) -
   return %1 : tensor<f32>
 }
 
+// tanh's rule reads the forward result, not the input.
+// CHECK-LABEL: func.func @tanh
+// CHECK: %[[Y:.*]] = ptm.tanh %{{.*}} : tensor<4x16xf32>
+// CHECK: %[[G:.*]] = ptm.cross_entropy_grad
+// CHECK-NEXT: %[[DX:.*]] = ptm.tanh_grad %[[G]], %[[Y]] : tensor<4x16xf32>
+// CHECK-NEXT: return %{{.*}}, %[[DX]]
+func.func @tanh(%x: tensor<4x16xf32> {ptm.parameter = "x"}, %y: tensor<4xi64>) -> tensor<f32> attributes {ptm.differentiate} {
+  %0 = ptm.tanh %x : tensor<4x16xf32>
+  %1 = ptm.cross_entropy %0, %y : (tensor<4x16xf32>, tensor<4xi64>) -> tensor<f32>
+  return %1 : tensor<f32>
+}
+
 // CHECK-LABEL: func.func @layer_norm
 // CHECK-SAME: (%[[X:[^:]*]]: tensor<2x4x16xf32> {ptm.parameter = "x"}, %[[W:[^:]*]]: tensor<16xf32> {ptm.parameter = "w"}, %{{[^:]*}}: tensor<16xf32> {ptm.parameter = "b"}
 // CHECK-SAME: -> (tensor<f32>, tensor<2x4x16xf32> {ptm.output = "x"}, tensor<16xf32> {ptm.output = "w"}, tensor<16xf32> {ptm.output = "b"})

@@ -1,7 +1,7 @@
 // RUN: ptm-opt %s --ptm-decompose | FileCheck %s
 // RUN: ptm-opt %s --ptm-decompose | FileCheck %s --check-prefix=LOWERED
 // LOWERED-NOT: ptm.
-// add, mul and gelu become all-parallel linalg.generic ops; a broadcast rhs is
+// add, mul, gelu and tanh become all-parallel linalg.generic ops; a broadcast rhs is
 // read through a minor-identity map over the trailing loops.
 
 // CHECK-DAG: #[[ID3:map[0-9]*]] = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
@@ -88,4 +88,16 @@ func.func @gelu_erf(%x: tensor<2x8xf32>) -> tensor<2x8xf32> {
 func.func @gelu_tanh(%x: tensor<3xf64>) -> tensor<3xf64> {
   %0 = ptm.gelu %x {approximate = "tanh"} : tensor<3xf64>
   return %0 : tensor<3xf64>
+}
+
+// tanh: math.tanh per element.
+// CHECK-LABEL: func.func @tanh
+// CHECK-SAME: (%[[X:.*]]: tensor<2x8xf32>)
+// CHECK: linalg.generic {indexing_maps = [#[[ID2]], #[[ID2]]], iterator_types = ["parallel", "parallel"]} ins(%[[X]] : tensor<2x8xf32>)
+// CHECK-NEXT: ^bb0(%[[IN:.*]]: f32, %{{.*}}: f32):
+// CHECK-NEXT: %[[T:.*]] = math.tanh %[[IN]] : f32
+// CHECK-NEXT: linalg.yield %[[T]] : f32
+func.func @tanh(%x: tensor<2x8xf32>) -> tensor<2x8xf32> {
+  %0 = ptm.tanh %x : tensor<2x8xf32>
+  return %0 : tensor<2x8xf32>
 }

@@ -464,3 +464,18 @@ func.func @embedding_grad_single_index(%g: tensor<8xf32>, %id: tensor<i64>) -> t
   %0 = ptm.embedding_grad %g, %id : (tensor<8xf32>, tensor<i64>) -> tensor<16x8xf32>
   return %0 : tensor<16x8xf32>
 }
+
+// grad * (1 - y^2), from the forward result y = tanh(x).
+// CHECK-LABEL: func.func @tanh_grad
+// CHECK-SAME: (%[[G:.*]]: tensor<4x8xf32>, %[[Y:.*]]: tensor<4x8xf32>)
+// CHECK: linalg.generic {indexing_maps = [#[[ID2]], #[[ID2]], #[[ID2]]], iterator_types = ["parallel", "parallel"]} ins(%[[G]], %[[Y]] : tensor<4x8xf32>, tensor<4x8xf32>)
+// CHECK-NEXT: ^bb0(%[[GI:.*]]: f32, %[[YI:.*]]: f32, %{{.*}}: f32):
+// CHECK-DAG: %[[ONE:.*]] = arith.constant 1.000000e+00 : f32
+// CHECK-DAG: %[[SQ:.*]] = arith.mulf %[[YI]], %[[YI]] : f32
+// CHECK: %[[D:.*]] = arith.subf %[[ONE]], %[[SQ]] : f32
+// CHECK: %[[P:.*]] = arith.mulf %[[GI]], %[[D]] : f32
+// CHECK-NEXT: linalg.yield %[[P]] : f32
+func.func @tanh_grad(%g: tensor<4x8xf32>, %y: tensor<4x8xf32>) -> tensor<4x8xf32> {
+  %0 = ptm.tanh_grad %g, %y : tensor<4x8xf32>
+  return %0 : tensor<4x8xf32>
+}

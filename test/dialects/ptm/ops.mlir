@@ -125,6 +125,15 @@ func.func @add_mul_f64(%x: tensor<3x2xf64>, %b: tensor<2xf64>) -> tensor<3x2xf64
   return %1 : tensor<3x2xf64>
 }
 
+// CHECK-LABEL: func.func @tanh
+// CHECK: ptm.tanh %{{.*}} : tensor<2x8xf32>
+// CHECK: ptm.tanh_grad %{{.*}}, %{{.*}} : tensor<2x8xf32>
+func.func @tanh(%x: tensor<2x8xf32>, %g: tensor<2x8xf32>) -> (tensor<2x8xf32>, tensor<2x8xf32>) {
+  %0 = ptm.tanh %x : tensor<2x8xf32>
+  %1 = ptm.tanh_grad %g, %0 : tensor<2x8xf32>
+  return %0, %1 : tensor<2x8xf32>, tensor<2x8xf32>
+}
+
 // approximate = "none" is the default and is elided.
 // CHECK-LABEL: func.func @gelu
 // CHECK-SAME: (%[[X:.*]]: tensor<2x8xf32>, %[[D:.*]]: tensor<3xf64>)
