@@ -52,6 +52,11 @@ std::string hex(uint64_t value) {
 
 } // namespace
 
+FileIdentity identityOfFile(const std::string &path) {
+  FileDigest digest = digestOf(path);
+  return {digest.size, hex(digest.checksum)};
+}
+
 std::string checksumOf(std::string_view bytes) {
   return hex(artifact::fnv1a64(reinterpret_cast<const uint8_t *>(bytes.data()), bytes.size()));
 }

@@ -6,6 +6,7 @@
 // its final name; reading one verifies every listed file first.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -50,6 +51,14 @@ void pruneCheckpoints(const std::string &parent, int keep);
 // The checksum trainer_state.json records for a file of these bytes (FNV-1a
 // 64, hexadecimal), for data that a checkpoint identifies without holding it.
 std::string checksumOf(std::string_view bytes);
+
+// The size and checksum of a file, read streamed: what a checkpoint records
+// of a corpus too large to hold in memory.
+struct FileIdentity {
+  uint64_t bytes;
+  std::string checksum;
+};
+FileIdentity identityOfFile(const std::string &path);
 
 // "checkpoint-<step>" under `parent`.
 std::string checkpointDirectory(const std::string &parent, long step);

@@ -4,36 +4,23 @@
 #include "runtime/Error.h"
 #include "runtime/Session.h"
 #include "runtime/loops/Checkpoint.h"
+#include "runtime/loops/PretrainingObjective.h"
 #include "runtime/loops/Random.h"
-#include "runtime/loops/TextCorpus.h"
 #include "runtime/loops/TrainingLog.h"
-#include "runtime/tokenizers/ByteLevelBpe.h"
 
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
-#include <map>
 
 using nlohmann::json;
 
 namespace ptm::loops {
 namespace {
 
-constexpr const char *kEndOfText = "<|endoftext|>";
 constexpr const char *kStateFormat = "ptm-pretrain-state";
-// Streams of derived seeds (see deriveSeed), one per use of randomness.
-constexpr uint64_t kDropoutStream = 2;
-constexpr uint64_t kSampleStream = 3;
-
-using Clock = std::chrono::steady_clock;
-
-double secondsSince(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
-}
 
 // "1h02m", "3m05s", "42s"
 std::string formatDuration(double seconds) {
@@ -48,70 +35,15 @@ std::string formatDuration(double seconds) {
   return text;
 }
 
-// Shape [rows, length] and vocabulary bound of an entry's input_ids.
-struct TokenInput {
-  int64_t rows, length, vocabulary;
-};
-
-TokenInput tokenInputOf(const ArtifactReader &artifact, const artifact::Entry &entry) {
-  const artifact::TensorDesc *ids = findInput(entry, "input_ids");
-  std::vector<int64_t> shape = ids ? shapeOf(*ids) : std::vector<int64_t>{};
-  if (!ids || shape.size() != 2 || ids->value_bound() <= 0)
-    throw Error(artifact.path(), "entry '" + entry.name()->str() + "' has no input_ids [batch, seq] with a vocabulary bound");
-  return {shape[0], shape[1], ids->value_bound()};
+json settingsJson(const RunSettings &settings) {
+  return {{"steps", settings.steps},
+          {"learning_rate", settings.schedule.peak},
+          {"min_learning_rate", settings.schedule.floor},
+          {"warmup_steps", settings.schedule.warmupSteps},
+          {"schedule", decayKindName(settings.schedule.decay)},
+          {"seed", settings.seed},
+          {"validation_fraction", settings.validationFraction}};
 }
-
-// A batch of token windows as input_ids and labels (the same ids: the model
-// shifts labels inside, as Hugging Face does). Rows past the end get the
-// ignore index as labels, so that they do not count.
-TensorMap windowBatch(const TokenWindows &windows, const std::vector<int64_t> &windowIndices, int64_t rows) {
-  int64_t length = windows.length();
-  Tensor ids("input_ids", DType::I64, {rows, length});
-  Tensor labels("labels", DType::I64, {rows, length});
-  for (int64_t row = 0; row < rows; ++row)
-    for (int64_t t = 0; t < length; ++t) {
-      bool present = row < static_cast<int64_t>(windowIndices.size());
-      int64_t token = present ? windows.window(windowIndices[static_cast<size_t>(row)])[t] : 0;
-      ids.dataAs<int64_t>()[row * length + t] = token;
-      labels.dataAs<int64_t>()[row * length + t] = present ? token : -100;
-    }
-  TensorMap batch;
-  batch.emplace("input_ids", std::move(ids));
-  batch.emplace("labels", std::move(labels));
-  return batch;
-}
-
-// The entropy (nats) of the tokens' own unigram distribution: the loss of
-// the best model that ignores context, which a language model must beat.
-double unigramEntropy(const std::vector<int32_t> &tokens) {
-  std::map<int32_t, int64_t> counts;
-  for (int32_t token : tokens)
-    ++counts[token];
-  double entropy = 0, total = static_cast<double>(tokens.size());
-  for (const auto &[token, count] : counts) {
-    double p = static_cast<double>(count) / total;
-    entropy -= p * std::log(p);
-  }
-  return entropy;
-}
-
-// The run's fixed settings, resolved from the options or the checkpoint.
-struct RunSettings {
-  int64_t steps;
-  LearningRateSchedule schedule;
-  uint64_t seed;
-  double validationFraction;
-
-  json toJson() const {
-    return {{"steps", steps},
-            {"learning_rate", schedule.peak},
-            {"min_learning_rate", schedule.floor},
-            {"warmup_steps", schedule.warmupSteps},
-            {"schedule", decayKindName(schedule.decay)},
-            {"seed", seed},
-            {"validation_fraction", validationFraction}};
-  }
-};
 
 // Settings for a new run: the options, with defaults where absent.
 RunSettings settingsFromOptions(const PretrainRunSettings &run) {
@@ -167,23 +99,13 @@ void checkSettings(const RunSettings &settings) {
 class Pretraining {
 public:
   explicit Pretraining(const PretrainOptions &options)
-      : options_(options), session_(options.artifactPath, SessionOptions{options.threads}) {}
+      : options_(options), session_(options.artifactPath, SessionOptions{options.threads}),
+        objective_(makeObjective(options, session_)) {}
 
   void run() {
-    const ArtifactReader &artifact = session_.artifactReader();
-    trainStep_ = &artifact.entry("train_step");
-    TokenInput train = tokenInputOf(artifact, *trainStep_);
-    TokenInput eval = tokenInputOf(artifact, artifact.entry("loss"));
-    if (const auto *entries = artifact.artifact().entries())
-      for (const artifact::Entry *entry : *entries)
-        if (entry->name()->str() == "forward")
-          forward_ = entry;
-    batchRows_ = train.rows;
-    sequenceLength_ = train.length;
-
-    std::string corpus = readTextCorpus(options_.dataPath);
-    // What identifies the corpus in checkpoints: hashed once, not per checkpoint.
-    json corpusIdentity = {{"path", options_.dataPath}, {"bytes", corpus.size()}, {"fnv1a64", checksumOf(corpus)}};
+    trainStep_ = &session_.artifactReader().entry("train_step");
+    // What identifies the corpus in checkpoints: read once, not per checkpoint.
+    json corpusIdentity = objective_->readCorpus();
     std::optional<json> resumed = resumeState();
     settings_ = resumed ? settingsFromCheckpoint(resumed->at("settings"), options_.run, checkpointPath_)
                         : settingsFromOptions(options_.run);
@@ -193,25 +115,9 @@ public:
       if (data.at("bytes") != corpusIdentity["bytes"] || data.at("fnv1a64") != corpusIdentity["fnv1a64"])
         throw Error(options_.dataPath, "is not the corpus that " + checkpointPath_ +
                                            " was trained on (its size or checksum differs)");
+      objective_->resumeSettings(resumed->value("objective", json::object()), checkpointPath_);
     }
-    CorpusSplit split = splitCorpus(corpus, settings_.validationFraction);
-    if (split.validation.empty())
-      throw Error(options_.dataPath, "is too short to hold out a validation part");
-
-    loadTokenizer(split.train, train.vocabulary);
-    TokenWindows trainWindows(tokenizer_->encode(split.train), sequenceLength_);
-    std::vector<int32_t> validationTokens = tokenizer_->encode(split.validation);
-    double baseline = unigramEntropy(validationTokens);
-    TokenWindows validationWindows(std::move(validationTokens), eval.length);
-    if (trainWindows.count() == 0 || validationWindows.count() == 0)
-      throw Error(options_.dataPath, "is too short: it needs at least one window of " +
-                                         std::to_string(sequenceLength_) +
-                                         " tokens for training and one for validation");
-    std::printf("data: %s, %s training tokens (%s windows of %lld), %s validation tokens; "
-                "unigram entropy of the validation tokens %.4f nats\n",
-                options_.dataPath.c_str(), withThousands(static_cast<int64_t>(trainWindows.tokens().size())).c_str(),
-                withThousands(trainWindows.count()).c_str(), static_cast<long long>(sequenceLength_),
-                withThousands(static_cast<int64_t>(validationWindows.tokens().size())).c_str(), baseline);
+    objective_->prepare(settings_, checkpointPath_);
 
     int64_t startStep = 0;
     if (resumed) {
@@ -226,38 +132,35 @@ public:
     }
     std::optional<TrainingLog> log;
     if (!options_.logPath.empty())
-      log.emplace(options_.logPath, resumed ? std::optional<int64_t>(startStep) : std::nullopt);
+      log.emplace(options_.logPath, resumed ? std::optional<int64_t>(startStep) : std::nullopt,
+                  objective_->metricNames());
 
-    ShuffledOrder order(trainWindows.count(), settings_.seed);
     int64_t evalEvery = std::max<int64_t>(options_.evalEvery, 1);
     int64_t checkpointEvery = options_.checkpointEvery > 0 ? options_.checkpointEvery : evalEvery;
-    int64_t tokensPerStep = batchRows_ * sequenceLength_;
+    int64_t tokensPerStep = objective_->tokensPerStep();
+    const artifact::TensorDesc *ids = findInput(*trainStep_, "input_ids");
+    std::vector<int64_t> batchShape = ids ? shapeOf(*ids) : std::vector<int64_t>{0, 0};
     std::printf("training: %lld steps of %lld x %lld tokens, lr %.3g -> %.3g (%s, %lld warmup steps), seed %llu, "
                 "%d thread%s\n",
-                static_cast<long long>(settings_.steps), static_cast<long long>(batchRows_),
-                static_cast<long long>(sequenceLength_), settings_.schedule.peak, settings_.schedule.floor,
+                static_cast<long long>(settings_.steps), static_cast<long long>(batchShape[0]),
+                static_cast<long long>(batchShape[1]), settings_.schedule.peak, settings_.schedule.floor,
                 decayKindName(settings_.schedule.decay), static_cast<long long>(settings_.schedule.warmupSteps),
                 static_cast<unsigned long long>(settings_.seed), session_.threadPool().threadCount(),
                 session_.threadPool().threadCount() == 1 ? "" : "s");
 
     if (startStep == 0) {
-      double validation = validationLoss(eval, validationWindows);
-      std::printf("step %lld | val loss %.4f | ppl %.2f\n", 0LL, validation, std::exp(validation));
+      ValidationResult validation = objective_->validate();
+      std::printf("step %lld | %s\n", 0LL, validation.summary.c_str());
       if (log)
-        log->write({0, 0, std::nullopt, std::nullopt, validation, 0, std::nullopt, 0.0});
+        log->write({0, 0, std::nullopt, std::nullopt, validation.loss, 0, std::nullopt, 0.0, validation.metrics});
     }
     Clock::time_point start = Clock::now();
     double trainingSeconds = 0, intervalSeconds = 0, intervalLoss = 0;
     int64_t intervalSteps = 0;
     for (int64_t step = startStep + 1; step <= settings_.steps; ++step) {
-      std::vector<int64_t> windowIndices;
-      int64_t firstSample = (step - 1) * batchRows_;
-      for (int64_t row = 0; row < batchRows_; ++row)
-        windowIndices.push_back(order.window(firstSample + row));
-      int64_t epoch = order.epochOf(firstSample);
+      int64_t epoch = 0;
+      TensorMap inputs = objective_->trainingBatch(step, epoch);
       double learningRate = settings_.schedule.at(step);
-
-      TensorMap inputs = windowBatch(trainWindows, windowIndices, batchRows_);
       inputs.emplace("learning_rate", scalarInput(*trainStep_, "learning_rate", learningRate));
       inputs.emplace("step", scalarInput(*trainStep_, "step", static_cast<double>(step)));
       if (findInput(*trainStep_, "dropout_seed")) {
@@ -280,13 +183,15 @@ public:
       ++intervalSteps;
 
       bool validate = step % evalEvery == 0 || step == settings_.steps;
-      std::optional<double> validation;
+      std::optional<ValidationResult> validation;
       if (validate)
-        validation = validationLoss(eval, validationWindows);
+        validation = objective_->validate();
       double tokensPerSecond = static_cast<double>(tokensPerStep) / stepSeconds;
       if (log)
-        log->write({step, epoch, learningRate, loss, validation, step * tokensPerStep, tokensPerSecond,
-                    secondsSince(start)});
+        log->write({step, epoch, learningRate, loss,
+                    validation ? std::optional<double>(validation->loss) : std::nullopt, step * tokensPerStep,
+                    tokensPerSecond, secondsSince(start),
+                    validation ? validation->metrics : std::vector<double>{}});
       if (step % std::max<int64_t>(options_.logEvery, 1) == 0 || step == settings_.steps || validate) {
         double meanStepSeconds = trainingSeconds / static_cast<double>(step - startStep);
         std::printf("step %lld/%lld | epoch %lld | loss %.4f | lr %.2e | %s tok/s | %s elapsed | ETA %s\n",
@@ -300,14 +205,12 @@ public:
         intervalSteps = 0;
       }
       if (validation)
-        std::printf("step %lld | val loss %.4f | ppl %.2f | unigram entropy %.4f\n", static_cast<long long>(step),
-                    *validation, std::exp(*validation), baseline);
+        std::printf("step %lld | %s\n", static_cast<long long>(step), validation->summary.c_str());
       if (!options_.outputDirectory.empty() && (step % checkpointEvery == 0 || step == settings_.steps))
-        saveCheckpoint(step, epoch, corpusIdentity, validation);
+        saveCheckpoint(step, epoch, corpusIdentity, validation ? std::optional<double>(validation->loss) : std::nullopt);
       std::fflush(stdout);
     }
-    if (options_.sampleTokens > 0)
-      printSample();
+    objective_->finish();
   }
 
 private:
@@ -322,54 +225,6 @@ private:
     return state;
   }
 
-  void loadTokenizer(std::string_view trainText, int64_t modelVocabulary) {
-    // A resumed run, or one that starts from a model directory with a
-    // tokenizer, keeps the vocabulary its weights were trained with.
-    std::string source = !checkpointPath_.empty() ? checkpointPath_ : options_.tokenizerPath;
-    std::error_code error;
-    std::filesystem::path weights(options_.weightsPath);
-    if (source.empty() && !options_.weightsPath.empty() && std::filesystem::is_directory(weights, error) &&
-        (std::filesystem::exists(weights / "vocab.json", error) || std::filesystem::exists(weights / "encoder.json", error)))
-      source = options_.weightsPath;
-    if (!source.empty()) {
-      tokenizer_ = std::make_unique<ByteLevelBpe>(ByteLevelBpe::load(source));
-      if (tokenizer_->vocabSize() > modelVocabulary)
-        throw Error(source, "the tokenizer has " + withThousands(tokenizer_->vocabSize()) +
-                                " tokens, more than the model's vocabulary of " + withThousands(modelVocabulary));
-      std::printf("tokenizer: %s (%s tokens)\n", source.c_str(), withThousands(tokenizer_->vocabSize()).c_str());
-      return;
-    }
-    Clock::time_point start = Clock::now();
-    tokenizer_ = std::make_unique<ByteLevelBpe>(ByteLevelBpe::train(trainText, modelVocabulary, {kEndOfText}));
-    std::printf("tokenizer: byte-level BPE trained on the training text, %s tokens in %.1f s\n",
-                withThousands(tokenizer_->vocabSize()).c_str(), secondsSince(start));
-  }
-
-  // Mean loss over counted tokens of the first evalBatches batches of windows.
-  // `input` is the shape of the `loss` entry's input_ids.
-  double validationLoss(const TokenInput &input, const TokenWindows &windows) {
-    int64_t batches = std::max<int64_t>(options_.evalBatches, 1);
-    double weightedLoss = 0;
-    int64_t counted = 0;
-    for (int64_t batch = 0; batch < batches; ++batch) {
-      std::vector<int64_t> indices;
-      for (int64_t row = 0; row < input.rows; ++row) {
-        int64_t index = batch * input.rows + row;
-        if (index < windows.count())
-          indices.push_back(index);
-      }
-      if (indices.empty())
-        break;
-      // Every row predicts length - 1 tokens (labels shift inside).
-      int64_t tokens = static_cast<int64_t>(indices.size()) * (input.length - 1);
-      std::vector<Tensor> outputs =
-          session_.run("loss", windowBatch(windows, indices, input.rows), options_.dataPath);
-      weightedLoss += scalarValue(outputs.front()) * static_cast<double>(tokens);
-      counted += tokens;
-    }
-    return weightedLoss / static_cast<double>(counted);
-  }
-
   void saveCheckpoint(int64_t step, int64_t epoch, const json &corpusIdentity, std::optional<double> validation) {
     std::string directory = checkpointDirectory(options_.outputDirectory, static_cast<long>(step));
     std::error_code error;
@@ -380,23 +235,13 @@ private:
     writeFileAtomically(writer.path("config.json"), [&](std::ostream &stream) { stream << config; });
     session_.writeParameters(writer.path("model.safetensors"), Session::ParameterSelection::Model);
     session_.writeParameters(writer.path("optimizer.safetensors"), Session::ParameterSelection::OptimizerState);
-    tokenizer_->save(writer.path(""));
-    if (tokenizer_->tokenId(kEndOfText)) {
-      json special = {{"bos_token", kEndOfText}, {"eos_token", kEndOfText}, {"unk_token", kEndOfText}};
-      json tokenizerConfig = special;
-      tokenizerConfig["tokenizer_class"] = "GPT2Tokenizer";
-      tokenizerConfig["add_prefix_space"] = false;
-      tokenizerConfig["model_max_length"] = sequenceLength_;
-      writeFileAtomically(writer.path("tokenizer_config.json"),
-                          [&](std::ostream &stream) { stream << tokenizerConfig.dump(2) << "\n"; });
-      writeFileAtomically(writer.path("special_tokens_map.json"),
-                          [&](std::ostream &stream) { stream << special.dump(2) << "\n"; });
-    }
+    objective_->saveTokenizer(writer.path(""));
     json state = {{"format", kStateFormat},
                   {"version", 1},
                   {"step", step},
                   {"epoch", epoch},
-                  {"settings", settings_.toJson()},
+                  {"settings", settingsJson(settings_)},
+                  {"objective", objective_->settings()},
                   {"data", corpusIdentity},
                   {"artifact", options_.artifactPath}};
     if (validation)
@@ -406,59 +251,34 @@ private:
     std::printf("saved %s\n", directory.c_str());
   }
 
-  // Continues the prompt with the batch-1 `forward` entry: the window holds
-  // the last seq_len tokens, padded on the right (causal attention keeps
-  // the padding from reaching earlier positions), and the logits at the last
-  // real position choose the next token.
-  void printSample() {
-    if (!forward_) {
-      std::printf("(no sample: the artifact has no 'forward' entry)\n");
-      return;
-    }
-    TokenInput input = tokenInputOf(session_.artifactReader(), *forward_);
-    std::vector<int32_t> tokens = tokenizer_->encode(options_.prompt);
-    if (tokens.empty()) {
-      std::optional<int32_t> endOfText = tokenizer_->tokenId(kEndOfText);
-      tokens.push_back(endOfText ? *endOfText : 0);
-    }
-    Random random(deriveSeed(settings_.seed, kSampleStream, 0));
-    std::vector<int32_t> generated;
-    for (int64_t n = 0; n < options_.sampleTokens; ++n) {
-      size_t first = tokens.size() > static_cast<size_t>(input.length) ? tokens.size() - input.length : 0;
-      int64_t used = static_cast<int64_t>(tokens.size() - first);
-      Tensor ids("input_ids", DType::I64, {1, input.length});
-      Tensor mask("attention_mask", DType::I64, {1, input.length});
-      for (int64_t t = 0; t < used; ++t) {
-        ids.dataAs<int64_t>()[t] = tokens[first + static_cast<size_t>(t)];
-        mask.dataAs<int64_t>()[t] = 1;
-      }
-      TensorMap inputs;
-      inputs.emplace("input_ids", std::move(ids));
-      inputs.emplace("attention_mask", std::move(mask));
-      std::vector<Tensor> logits = session_.run("forward", std::move(inputs), "the sample prompt");
-      const float *row = logits.front().dataAs<float>() + (used - 1) * input.vocabulary;
-      int32_t next = sampleToken(row, std::min<int64_t>(input.vocabulary, tokenizer_->vocabSize()), options_.sampling,
-                                 random);
-      tokens.push_back(next);
-      generated.push_back(next);
-    }
-    std::printf("sample (%lld tokens, temperature %.2f, top-k %lld):\n%s%s\n",
-                static_cast<long long>(options_.sampleTokens), options_.sampling.temperature,
-                static_cast<long long>(options_.sampling.topK), options_.prompt.c_str(),
-                tokenizer_->decodeText(generated).c_str());
-  }
-
   const PretrainOptions &options_;
   Session session_;
+  std::unique_ptr<PretrainingObjective> objective_;
   RunSettings settings_{};
   const artifact::Entry *trainStep_ = nullptr;
-  const artifact::Entry *forward_ = nullptr;
-  int64_t batchRows_ = 0, sequenceLength_ = 0;
   std::string checkpointPath_;
-  std::unique_ptr<ByteLevelBpe> tokenizer_;
 };
 
 } // namespace
+
+double secondsSince(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+TokenInput tokenInputOf(const ArtifactReader &artifact, const artifact::Entry &entry) {
+  const artifact::TensorDesc *ids = findInput(entry, "input_ids");
+  std::vector<int64_t> shape = ids ? shapeOf(*ids) : std::vector<int64_t>{};
+  if (!ids || shape.size() != 2 || ids->value_bound() <= 0)
+    throw Error(artifact.path(), "entry '" + entry.name()->str() + "' has no input_ids [batch, seq] with a vocabulary bound");
+  return {shape[0], shape[1], ids->value_bound()};
+}
+
+std::unique_ptr<PretrainingObjective> makeObjective(const PretrainOptions &options, Session &session) {
+  const artifact::Entry &trainStep = session.artifactReader().entry("train_step");
+  if (findInput(trainStep, "next_sentence_label") || findInput(trainStep, "token_type_ids"))
+    return makeMaskedLmObjective(options, session);
+  return makeCausalLmObjective(options, session);
+}
 
 void pretrain(const PretrainOptions &options) { Pretraining(options).run(); }
 

@@ -1,9 +1,11 @@
-// Causal-LM pretraining (GPT) from a text file with a training artifact
-// (ptmc --mode train): tokenization (a byte-level BPE vocabulary trained on
-// the corpus, or loaded), a seeded shuffled order of token windows, the
-// learning-rate schedule, periodic validation, progress lines, a CSV log,
-// checkpoints that Hugging Face loads, exact resumption, and a sample from the
-// model at the end. All model math runs in the artifact's compiled entries.
+// Pretraining from a text file with a training artifact (ptmc --mode train):
+// causal LM for GPT (a byte-level BPE vocabulary trained on the corpus or
+// loaded, a seeded shuffled order of token windows, a sample at the end),
+// masked LM + next sentence prediction for BERT (a WordPiece vocabulary,
+// Google's create_pretraining_data examples, MLM and NSP accuracies, filled
+// masks at the end); for both the learning-rate schedule, periodic
+// validation, progress lines, a CSV log, checkpoints that Hugging Face loads
+// and exact resumption. All model math runs in the artifact's compiled entries.
 #pragma once
 
 #include "runtime/loops/LearningRate.h"
@@ -24,6 +26,12 @@ struct PretrainRunSettings {
   std::optional<std::string> schedule;
   std::optional<uint64_t> seed;
   std::optional<double> validationFraction;
+  // BERT's pretraining data (see BertPretrainingData.h).
+  std::optional<double> maskedLmProbability, shortSequenceProbability;
+  std::optional<int64_t> maxPredictionsPerSequence, dupeFactor;
+  std::optional<bool> wholeWordMasking;
+  // Lower-casing of a WordPiece vocabulary trained on the corpus.
+  std::optional<bool> lowercase;
 };
 
 struct PretrainOptions {

@@ -24,7 +24,8 @@ std::string field(const std::optional<double> &value, const char *format) {
 
 } // namespace
 
-TrainingLog::TrainingLog(std::string path, std::optional<int64_t> resumeAfterStep) : path_(std::move(path)) {
+TrainingLog::TrainingLog(std::string path, std::optional<int64_t> resumeAfterStep, std::vector<std::string> metricNames)
+    : path_(std::move(path)), metricNames_(std::move(metricNames)) {
   std::vector<std::string> kept;
   if (resumeAfterStep) {
     std::ifstream existing(path_);
@@ -43,7 +44,10 @@ TrainingLog::TrainingLog(std::string path, std::optional<int64_t> resumeAfterSte
     }
   }
   writeFileAtomically(path_, [&](std::ostream &stream) {
-    stream << kHeader << "\n";
+    stream << kHeader;
+    for (const std::string &name : metricNames_)
+      stream << "," << name;
+    stream << "\n";
     for (const std::string &line : kept)
       stream << line << "\n";
   });
@@ -59,7 +63,10 @@ void TrainingLog::write(const TrainingLogRow &row) {
   stream_ << row.step << "," << row.epoch << "," << field(row.learningRate, "%.9g") << ","
           << field(row.trainLoss, "%.9g") << "," << field(row.validationLoss, "%.9g") << ","
           << field(perplexity, "%.6g") << "," << row.tokens << "," << field(row.tokensPerSecond, "%.1f") << ","
-          << field(row.elapsedSeconds, "%.3f") << "\n";
+          << field(row.elapsedSeconds, "%.3f");
+  for (size_t i = 0; i < metricNames_.size(); ++i)
+    stream_ << "," << (i < row.metrics.size() ? field(row.metrics[i], "%.9g") : "");
+  stream_ << "\n";
   stream_.flush();
   if (!stream_)
     throw Error(path_, "cannot write to the log (disk full?)");

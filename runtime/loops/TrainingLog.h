@@ -2,7 +2,9 @@
 // into a loss curve:
 //   step,epoch,lr,train_loss,val_loss,val_perplexity,tokens,tokens_per_second,elapsed_seconds
 // A field is empty where nothing was measured (validation runs every few
-// steps; step 0 is the validation before training). Rows are flushed as they
+// steps; step 0 is the validation before training). An objective may add
+// columns of its own validation measurements after these (BERT's
+// val_mlm_accuracy, ...). Rows are flushed as they
 // are written, so a killed run's log is complete up to the step in flight.
 #pragma once
 
@@ -10,6 +12,7 @@
 #include <fstream>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace ptm::loops {
 
@@ -20,19 +23,23 @@ struct TrainingLogRow {
   int64_t tokens = 0;
   std::optional<double> tokensPerSecond;
   double elapsedSeconds = 0;
+  // Values of the extra columns, when validation ran at this step.
+  std::vector<double> metrics;
 };
 
 class TrainingLog {
 public:
   // Starts a new log at `path`, or, with `resumeAfterStep`, keeps the rows of
   // an existing log up to that step (a resumed run rewrites what came after
-  // its checkpoint) and appends from there.
-  TrainingLog(std::string path, std::optional<int64_t> resumeAfterStep);
+  // its checkpoint) and appends from there. `metricNames` are the extra
+  // columns.
+  TrainingLog(std::string path, std::optional<int64_t> resumeAfterStep, std::vector<std::string> metricNames = {});
 
   void write(const TrainingLogRow &row);
 
 private:
   std::string path_;
+  std::vector<std::string> metricNames_;
   std::ofstream stream_;
 };
 

@@ -67,15 +67,31 @@ TEST(TrainingLogTest, WritesTheHeaderAndOneRowPerStep) {
   EXPECT_EQ(scratch.fileNames(), std::vector<std::string>{"log.csv"}); // no temporary file left
 }
 
+TEST(TrainingLogTest, ObjectiveMetricsAreExtraColumns) {
+  ScratchDirectory scratch;
+  std::string path = scratch.path("log.csv");
+  {
+    TrainingLog log(path, std::nullopt, {"val_mlm_accuracy", "val_nsp_accuracy"});
+    log.write({0, 0, std::nullopt, std::nullopt, 7.0, 0, std::nullopt, 0.0, {0.125, 0.5}});
+    log.write({1, 0, 1e-4, 6.5, std::nullopt, 64, 100.0, 0.5, {}});
+  }
+  std::vector<std::string> written = lines(path);
+  ASSERT_EQ(written.size(), 3u);
+  EXPECT_EQ(written[0], "step,epoch,lr,train_loss,val_loss,val_perplexity,tokens,tokens_per_second,elapsed_seconds,"
+                        "val_mlm_accuracy,val_nsp_accuracy");
+  EXPECT_EQ(written[1], "0,0,,,7,1096.63,0,,0.000,0.125,0.5");
+  EXPECT_EQ(written[2], "1,0,0.0001,6.5,,,64,100.0,0.500,,");
+}
+
 TEST(TrainingLogTest, MissingValuesAreEmptyFields) {
   ScratchDirectory scratch;
   std::string path = scratch.path("log.csv");
   {
     TrainingLog log(path, std::nullopt);
     // The validation before training: no rate, no train loss, no throughput.
-    log.write({0, 0, std::nullopt, std::nullopt, std::log(50.0), 0, std::nullopt, 0.0});
+    log.write({0, 0, std::nullopt, std::nullopt, std::log(50.0), 0, std::nullopt, 0.0, {}});
     // A step without validation.
-    log.write({1, 0, 1e-4, 3.9, std::nullopt, 128, 250.0, 0.5});
+    log.write({1, 0, 1e-4, 3.9, std::nullopt, 128, 250.0, 0.5, {}});
   }
   std::vector<std::string> written = lines(path);
   ASSERT_EQ(written.size(), 3u);

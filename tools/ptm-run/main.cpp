@@ -8,9 +8,11 @@
 #include "runtime/Safetensors.h"
 #include "runtime/Session.h"
 #include "runtime/artifact/ArtifactReader.h"
+#include "runtime/loops/FillMask.h"
 #include "runtime/loops/Pretrain.h"
 #include "runtime/plot/LossPlot.h"
 #include "runtime/tokenizers/ByteLevelBpe.h"
+#include "runtime/tokenizers/WordPiece.h"
 
 #include <algorithm>
 #include <cmath>
@@ -43,7 +45,8 @@ commands:
   train     AdamW training steps of a training artifact on given batches
   pretrain  causal-LM pretraining of a training artifact on a text file
   plot      turn a training log (CSV) into a PNG loss curve
-  tokenize  text to token ids with a byte-level BPE vocabulary
+  tokenize  text to token ids with a WordPiece or byte-level BPE vocabulary
+  fill-mask predict the [MASK] tokens of a text with a BERT artifact
   bench     time an entry with random weights and inputs
 
 Run 'ptm-run <command> --help' for a command's arguments.
@@ -107,22 +110,45 @@ inputs file when present, else input_ids, labels and attention_mask; with
 
 constexpr const char *kPretrainUsage = R"(usage: ptm-run pretrain MODEL.ptm --data CORPUS.txt [options]
 
-Pretrains a GPT artifact (ptmc --mode train) as a causal language model on a
-UTF-8 text file. The last --val-fraction of the text (cut at a line) is held
+Pretrains a training artifact (ptmc --mode train) on a UTF-8 text file. Each
+step runs the compiled train_step (loss, gradients, clipping, AdamW) on one
+batch; every --eval-every steps the compiled 'loss' entry measures the
+validation loss.
+
+GPT (causal LM): the last --val-fraction of the text (cut at a line) is held
 out for validation; the rest is tokenized and cut into windows of the
 artifact's sequence length, visited in an order shuffled by --seed each
-epoch. Each step runs the compiled train_step (loss, gradients, clipping,
-AdamW) on one batch of windows; every --eval-every steps the compiled 'loss'
-entry measures the validation loss, and at the end the batch-1 'forward'
-entry continues --prompt with a sample.
+epoch. At the end the batch-1 'forward' entry continues --prompt with a
+sample.
+
+BERT (masked LM + next sentence prediction, or masked LM alone for --task
+mlm): the text has one sentence per line and documents separated by blank
+lines; the last --val-fraction of the documents is held out. Examples are
+made from the documents as Google's create_pretraining_data makes them
+(sentence pairs filling the sequence, 50% random next sentence from another
+document, --masked-lm-prob of the tokens predicted, 80% [MASK] / 10% random /
+10% kept), streamed from the file. Validation reports the MLM loss,
+perplexity and accuracy (next to always guessing the most frequent masked
+token) and the NSP loss and accuracy; at the end the model fills in the masks
+of a held-out example.
 
 data and tokenizer:
   --data FILE            training text (UTF-8)
-  --tokenizer DIR        byte-level BPE vocabulary to use (vocab.json +
+  --tokenizer DIR        vocabulary to use: GPT: byte-level BPE (vocab.json +
                          merges.txt, or GPT-2's encoder.json + vocab.bpe);
-                         default: train one of the model's vocabulary size
-                         on the training text
+                         BERT: WordPiece (vocab.txt); default: train one of
+                         the model's vocabulary size on the training text
   --val-fraction F       held-out fraction of the text (default 0.1)
+BERT data:
+  --masked-lm-prob P     fraction of the tokens to predict (default 0.15)
+  --max-predictions N    at most N predictions per sequence (default
+                         ceil(seq * masked-lm-prob), 20 for 128)
+  --short-seq-prob P     probability of a shorter target length (default 0.1)
+  --dupe-factor N        maskings of each document per pass (default 10)
+  --whole-word-masking   mask all pieces of a word together
+  --lowercase, --no-lowercase
+                         lower-casing of a vocabulary trained on the corpus
+                         (default: lower-cased, like bert-base-uncased)
 schedule:
   --steps N              training steps (default 1000)
   --lr LR                peak learning rate (default 6e-4)
@@ -160,13 +186,49 @@ Draws the train and validation loss of a training log (ptm-run pretrain
 --log) against the step.
 )";
 
-constexpr const char *kTokenizeUsage = R"(usage: ptm-run tokenize --tokenizer DIR --in TEXT.txt --out IDS.txt
+constexpr const char *kTokenizeUsage = R"(usage: ptm-run tokenize --tokenizer DIR --in TEXT.txt --out IDS.txt [--add-special-tokens]
+                        [--lowercase | --no-lowercase] [--pairs [--token-types TYPES.txt]]
        ptm-run tokenize --tokenizer DIR --decode --in IDS.txt --out TEXT.txt
 
 Encodes each line of the input (without its line break) as one line of
 space-separated token ids, or with --decode turns such lines back into text.
-DIR holds vocab.json + merges.txt (byte-level BPE) or GPT-2's encoder.json +
-vocab.bpe.
+DIR holds a WordPiece vocabulary (BERT's vocab.txt, with tokenizer_config.json
+for do_lower_case) or a byte-level BPE one (vocab.json + merges.txt, or GPT-2's
+encoder.json + vocab.bpe). WordPiece gives the ids of Hugging Face's
+BertTokenizer; invalid UTF-8 becomes U+FFFD, which BERT drops. Its decoding
+joins the tokens with spaces and glues "##" continuations on.
+
+WordPiece only:
+  --add-special-tokens  each line as [CLS] ... [SEP]
+  --lowercase           lower-case (do_lower_case, accents stripped with it
+                        unless strip_accents says otherwise) whatever
+                        tokenizer_config.json says; --no-lowercase: never
+  --pairs               each line is "A<TAB>B" (split at the first tab), encoded
+                        as [CLS] A [SEP] B [SEP]
+  --token-types FILE    with --pairs, also write the token type ids, one line
+                        per pair: 0 up to the first [SEP], then 1
+)";
+
+constexpr const char *kFillMaskUsage = R"(usage: ptm-run fill-mask MODEL.ptm --weights DIR --text TEXT [--tokenizer DIR] [--top-k K]
+                         [--threads K]
+
+Predicts each [MASK] written in TEXT with the forward entry of a BERT artifact
+(ptmc on a BertForPreTraining config, or with --task mlm a BertForMaskedLM
+one), as Hugging Face's fill-mask pipeline does. TEXT is encoded as
+[CLS] TEXT [SEP] and padded to the entry's sequence length. For each mask, in
+order, the K most probable tokens of a softmax over the vocabulary are printed
+with their probability and the text with the token filled in, decoded as the
+pipeline's "sequence": tokens joined with spaces ("##" pieces glued on, so
+Chinese characters come out space-separated), special tokens left out where
+TEXT has a single mask and kept where it has several.
+
+  --weights DIR    the model: a Hugging Face model directory (its
+                   model.safetensors) or a safetensors file
+  --text TEXT      the text, with [MASK] where tokens are to be predicted
+  --tokenizer DIR  WordPiece vocabulary (vocab.txt, with tokenizer_config.json
+                   for do_lower_case) (default: the weights' directory)
+  --top-k K        tokens shown per mask (default: 5)
+  --threads K      worker threads (default: all hardware threads)
 )";
 
 constexpr const char *kBenchUsage = R"(usage: ptm-run bench MODEL.ptm [--entry NAME] [--iters N] [--warmup W] [--threads K]
@@ -201,7 +263,8 @@ struct CommandLine {
 };
 
 // Flags that take no value: present or absent.
-const std::set<std::string> kSwitches = {"--log-scale", "--decode"};
+const std::set<std::string> kSwitches = {"--log-scale", "--decode", "--add-special-tokens", "--lowercase",
+                                          "--no-lowercase", "--pairs", "--whole-word-masking"};
 
 // Parses argv[first..] for a command that accepts `valueFlags` (each takes a
 // value, as "--flag value" or "--flag=value", unless it is one of kSwitches)
@@ -501,6 +564,19 @@ int runPretrain(const CommandLine &commandLine) {
   run.schedule = optionalFlag(commandLine, "--schedule", commandLine.value("--schedule", ""));
   run.seed = optionalFlag<uint64_t>(commandLine, "--seed", integerFlag(commandLine, "--seed", 0, 0));
   run.validationFraction = optionalFlag(commandLine, "--val-fraction", numberFlag(commandLine, "--val-fraction", 0));
+  run.maskedLmProbability =
+      optionalFlag(commandLine, "--masked-lm-prob", numberFlag(commandLine, "--masked-lm-prob", 0));
+  run.shortSequenceProbability =
+      optionalFlag(commandLine, "--short-seq-prob", numberFlag(commandLine, "--short-seq-prob", 0));
+  run.maxPredictionsPerSequence =
+      optionalFlag<int64_t>(commandLine, "--max-predictions", integerFlag(commandLine, "--max-predictions", 1, 1));
+  run.dupeFactor = optionalFlag<int64_t>(commandLine, "--dupe-factor", integerFlag(commandLine, "--dupe-factor", 1, 1));
+  if (commandLine.has("--whole-word-masking"))
+    run.wholeWordMasking = true;
+  if (commandLine.has("--lowercase") && commandLine.has("--no-lowercase"))
+    throw UsageError{"--lowercase and --no-lowercase exclude each other"};
+  if (commandLine.has("--lowercase") || commandLine.has("--no-lowercase"))
+    run.lowercase = commandLine.has("--lowercase");
   if (!options.resumePath.empty() && !options.weightsPath.empty())
     throw UsageError{"--resume and --weights exclude each other (a checkpoint holds its weights)"};
   if (!options.resumePath.empty() && !options.tokenizerPath.empty())
@@ -540,24 +616,50 @@ int runPlot(const CommandLine &commandLine) {
 int runTokenize(const CommandLine &commandLine) {
   if (!commandLine.positionals.empty())
     throw UsageError{"unexpected argument '" + commandLine.positionals[0] + "'"};
-  ptm::ByteLevelBpe tokenizer = ptm::ByteLevelBpe::load(requiredFlag(commandLine, "--tokenizer"));
+  const std::string &tokenizerPath = requiredFlag(commandLine, "--tokenizer");
   const std::string &inputPath = requiredFlag(commandLine, "--in");
   const std::string &outputPath = requiredFlag(commandLine, "--out");
+  const std::string tokenTypesPath = commandLine.value("--token-types", "");
   bool decoding = commandLine.has("--decode");
+  bool pairs = commandLine.has("--pairs");
+  bool addSpecialTokens = commandLine.has("--add-special-tokens");
+  if (commandLine.has("--lowercase") && commandLine.has("--no-lowercase"))
+    throw UsageError{"--lowercase and --no-lowercase exclude each other"};
+  if (!tokenTypesPath.empty() && !pairs)
+    throw UsageError{"--token-types needs --pairs"};
+  if (decoding && (pairs || addSpecialTokens))
+    throw UsageError{"--decode excludes --pairs and --add-special-tokens"};
+  std::optional<bool> lowercase;
+  if (commandLine.has("--lowercase") || commandLine.has("--no-lowercase"))
+    lowercase = commandLine.has("--lowercase");
+
+  std::optional<ptm::WordPiece> wordPiece;
+  std::optional<ptm::ByteLevelBpe> byteLevelBpe;
+  if (ptm::WordPiece::hasVocabulary(tokenizerPath)) {
+    wordPiece.emplace(ptm::WordPiece::load(tokenizerPath, lowercase));
+  } else {
+    for (const char *flag : {"--add-special-tokens", "--lowercase", "--no-lowercase", "--pairs"})
+      if (commandLine.has(flag))
+        throw ptm::Error(tokenizerPath, std::string("holds no vocab.txt (a WordPiece vocabulary), which ") + flag +
+                                            " needs");
+    byteLevelBpe.emplace(ptm::ByteLevelBpe::load(tokenizerPath));
+  }
+  const int64_t vocabSize = wordPiece ? wordPiece->vocabSize() : byteLevelBpe->vocabSize();
+
   std::ifstream input(inputPath, std::ios::binary);
   if (!input)
     throw ptm::Error(inputPath, "cannot be read");
-  std::string output, line;
+  std::string output, tokenTypes, line;
+  auto appendIdLine = [](std::string &out, const std::vector<int32_t> &ids) {
+    for (size_t i = 0; i < ids.size(); ++i)
+      out += (i ? " " : "") + std::to_string(ids[i]);
+    out += "\n";
+  };
   int64_t lineNumber = 0, tokenCount = 0;
   while (std::getline(input, line)) {
     ++lineNumber;
-    if (!decoding) {
-      std::vector<int32_t> ids = tokenizer.encode(line);
-      for (size_t i = 0; i < ids.size(); ++i)
-        output += (i ? " " : "") + std::to_string(ids[i]);
-      tokenCount += static_cast<int64_t>(ids.size());
-    } else {
-      std::vector<int32_t> ids;
+    std::vector<int32_t> ids;
+    if (decoding) {
       std::istringstream fields(line);
       std::string field;
       while (fields >> field) {
@@ -568,19 +670,57 @@ int runTokenize(const CommandLine &commandLine) {
         } catch (const std::exception &) {
           parsed = 0;
         }
-        if (parsed != field.size() || value < 0 || value >= tokenizer.vocabSize())
+        if (parsed != field.size() || value < 0 || value >= vocabSize)
           throw ptm::Error(inputPath, "line " + std::to_string(lineNumber) + ": '" + field +
-                                          "' is not a token id below " + std::to_string(tokenizer.vocabSize()));
+                                          "' is not a token id below " + std::to_string(vocabSize));
         ids.push_back(static_cast<int32_t>(value));
       }
-      output += tokenizer.decode(ids);
-      tokenCount += static_cast<int64_t>(ids.size());
+      output += (wordPiece ? wordPiece->decode(ids) : byteLevelBpe->decode(ids)) + "\n";
+    } else if (pairs) {
+      size_t tab = line.find('\t');
+      if (tab == std::string::npos)
+        throw ptm::Error(inputPath, "line " + std::to_string(lineNumber) + " has no tab between the two texts");
+      ptm::WordPiece::EncodedPair pair = wordPiece->encodePair(line.substr(0, tab), line.substr(tab + 1));
+      ids = std::move(pair.ids);
+      appendIdLine(output, ids);
+      appendIdLine(tokenTypes, pair.tokenTypeIds);
+    } else {
+      ids = !wordPiece ? byteLevelBpe->encode(line)
+            : addSpecialTokens ? wordPiece->encodeWithSpecialTokens(line)
+                               : wordPiece->encode(line);
+      appendIdLine(output, ids);
     }
-    output += "\n";
+    tokenCount += static_cast<int64_t>(ids.size());
   }
+  if (input.bad())
+    throw ptm::Error(inputPath, "read failed");
   ptm::writeFileAtomically(outputPath, [&](std::ostream &stream) { stream << output; });
+  if (!tokenTypesPath.empty())
+    ptm::writeFileAtomically(tokenTypesPath, [&](std::ostream &stream) { stream << tokenTypes; });
   std::fprintf(stderr, "%s: %lld lines, %lld tokens -> %s\n", inputPath.c_str(), static_cast<long long>(lineNumber),
                static_cast<long long>(tokenCount), outputPath.c_str());
+  return 0;
+}
+
+int runFillMask(const CommandLine &commandLine) {
+  const std::string &model = modelPath(commandLine);
+  const std::string &weightsPath = requiredFlag(commandLine, "--weights");
+  const std::string &text = requiredFlag(commandLine, "--text");
+  int topK = integerFlag(commandLine, "--top-k", 5, 1);
+  int threads = integerFlag(commandLine, "--threads", 0, 1);
+  std::string tokenizerPath = commandLine.value("--tokenizer", "");
+  if (tokenizerPath.empty()) {
+    tokenizerPath = ptm::loops::tokenizerDirectoryOf(weightsPath);
+    if (!ptm::WordPiece::hasVocabulary(tokenizerPath))
+      throw ptm::Error(tokenizerPath, "holds no vocab.txt (a WordPiece vocabulary); name one with --tokenizer");
+  }
+
+  ptm::Session session(model, ptm::SessionOptions{threads});
+  ptm::WordPiece tokenizer = ptm::WordPiece::load(tokenizerPath);
+  // A text or artifact that cannot work fails before the slow weight loading.
+  ptm::loops::FillMaskQuery query = ptm::loops::prepareFillMask(session.artifactReader(), tokenizer, text);
+  session.bindWeights(weightsPath);
+  ptm::loops::printMaskPredictions(std::cout, ptm::loops::fillMask(session, tokenizer, query, topK));
   return 0;
 }
 
@@ -666,10 +806,15 @@ const std::vector<Command> &commands() {
        {"--data", "--tokenizer", "--val-fraction", "--steps", "--lr", "--min-lr", "--warmup", "--schedule", "--seed",
         "--weights", "--eval-every", "--eval-batches", "--log-every", "--log", "--out", "--checkpoint-every",
         "--keep-checkpoints", "--resume", "--sample-tokens", "--prompt", "--temperature", "--top-k", "--top-p",
-        "--threads"},
+        "--threads", "--masked-lm-prob", "--max-predictions", "--short-seq-prob", "--dupe-factor",
+        "--whole-word-masking", "--lowercase", "--no-lowercase"},
        runPretrain},
       {"plot", kPlotUsage, {"--out", "--title", "--log-scale", "--width", "--height"}, runPlot},
-      {"tokenize", kTokenizeUsage, {"--tokenizer", "--in", "--out", "--decode"}, runTokenize},
+      {"tokenize", kTokenizeUsage,
+       {"--tokenizer", "--in", "--out", "--decode", "--add-special-tokens", "--lowercase", "--no-lowercase", "--pairs",
+        "--token-types"},
+       runTokenize},
+      {"fill-mask", kFillMaskUsage, {"--weights", "--text", "--tokenizer", "--top-k", "--threads"}, runFillMask},
       {"bench", kBenchUsage, {"--entry", "--iters", "--warmup", "--threads"}, runBench},
   };
   return all;
