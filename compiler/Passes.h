@@ -1,6 +1,9 @@
 // Declarations and registration of all ptm passes and pipelines.
 #pragma once
 
+#include <cstdint>
+#include <utility>
+
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -42,7 +45,14 @@ inline constexpr llvm::StringLiteral kOptimizerAttr = "ptm.optimizer";
 struct CpuPipelineOptions {
   bool fuse = true;
   bool tile = true;
+  // ptm-tile's register tile; 0: the host's (see registerTileForHost).
+  int64_t registerTileM = 0, registerTileN = 0;
 };
+
+// The register tile that fits the host's vector registers: 8 x 32 f32
+// (16 accumulators of 512 bits) with AVX-512, else 4 x 16 (8 accumulators of
+// 256 bits, leaving AVX2's other 8 registers for the operands).
+std::pair<int64_t, int64_t> registerTileForHost();
 
 // ptm (tensor level) -> LLVM dialect with the entry ABI, for the host CPU.
 void buildCpuLoweringPipeline(mlir::OpPassManager &pm, const CpuPipelineOptions &options);

@@ -129,12 +129,20 @@ def PtmTile : Pass<"ptm-tile", "mlir::func::FuncOp"> {
     reduction steps, an `scf.for` inside each output tile. Each tile then
     becomes a generic whose innermost loop runs along the contiguous dimension
     (N for a [K, N] rhs, K for a transposed one), so that the vector code
-    generator streams rows instead of striding columns.
+    generator streams rows instead of striding columns. A plain matmul tile
+    divisible by the register tile (`register-tile-m` x `register-tile-n`)
+    instead accumulates each register tile in vector registers across the
+    reduction; ptmc picks it for the host (8 x 32 with AVX-512, 4 x 16 with
+    AVX2).
   }];
   let options = [
     Option<"tileM", "tile-m", "int64_t", "64", "Rows of the result per tile">,
     Option<"tileN", "tile-n", "int64_t", "256", "Columns of the result per tile">,
-    Option<"tileK", "tile-k", "int64_t", "128", "Reduction depth per tile">
+    Option<"tileK", "tile-k", "int64_t", "128", "Reduction depth per tile">,
+    Option<"registerTileM", "register-tile-m", "int64_t", "8",
+           "Rows of a register tile (a vector.contract kept in registers)">,
+    Option<"registerTileN", "register-tile-n", "int64_t", "32",
+           "Columns of a register tile (the vector width of its rows)">
   ];
   let dependentDialects = ["::mlir::scf::SCFDialect", "::mlir::linalg::LinalgDialect",
                            "::mlir::affine::AffineDialect", "::mlir::vector::VectorDialect"];

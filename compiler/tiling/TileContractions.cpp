@@ -10,10 +10,11 @@
 //   rhs [N, K]  -> loops (m, n, k): the inner loop is a dot product over two
 //                  contiguous rows, marked reassociable so it vectorises.
 // A plain matmul whose output tile has static sizes divisible by the register
-// tile (8 x 32) instead gets a register tile: each 8x32 block of the result is
-// a vector.contract accumulated in registers across the whole reduction tile
-// (hoisted out of the k loop), which lowers to 8 broadcasts and 8 FMAs on
-// vector<32xf32> per k step.
+// tile (register-tile-m x register-tile-n, 8 x 32 by default) instead gets a
+// register tile: each such block of the result is a vector.contract
+// accumulated in registers across the whole reduction tile (hoisted out of
+// the k loop), which lowers to one broadcast and one FMA on
+// vector<register-tile-n x f32> per row and k step.
 #include "compiler/Passes.h"
 
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
@@ -32,9 +33,6 @@ namespace ptm {
 using namespace mlir;
 
 namespace {
-
-constexpr int64_t kRegisterTileM = 8;
-constexpr int64_t kRegisterTileN = 32;
 
 // The tile size for a dimension of `size`: the whole dimension when it is
 // not larger than `preferred`, else the largest multiple of `quantum` not
@@ -92,8 +90,8 @@ struct PtmTilePass : ptm::impl::PtmTileBase<PtmTilePass> {
     bool transposed = rhsIsTransposed(op);
     SmallVector<int64_t> ranges = op.getStaticLoopRanges();
     ArrayRef<int64_t> mnkRanges = ArrayRef<int64_t>(ranges).take_back(3);
-    int64_t tileSizeM = chooseTileSize(mnkRanges[0], tileM, kRegisterTileM);
-    int64_t tileSizeN = chooseTileSize(mnkRanges[1], tileN, kRegisterTileN);
+    int64_t tileSizeM = chooseTileSize(mnkRanges[0], tileM, registerTileM);
+    int64_t tileSizeN = chooseTileSize(mnkRanges[1], tileN, registerTileN);
     int64_t tileSizeK = chooseTileSize(mnkRanges[2], tileK, 1);
     auto sizes = [&](ArrayRef<int64_t> mnk) {
       SmallVector<OpFoldResult> tileSizes;
@@ -150,16 +148,16 @@ struct PtmTilePass : ptm::impl::PtmTileBase<PtmTilePass> {
     return success();
   }
 
-  static bool fitsRegisterTile(linalg::LinalgOp tile) {
+  bool fitsRegisterTile(linalg::LinalgOp tile) {
     SmallVector<int64_t> ranges = tile.getStaticLoopRanges();
-    return !ShapedType::isDynamicShape(ranges) && ranges[0] % kRegisterTileM == 0 &&
-           ranges[1] % kRegisterTileN == 0;
+    return !ShapedType::isDynamicShape(ranges) && ranges[0] % registerTileM == 0 &&
+           ranges[1] % registerTileN == 0;
   }
 
   LogicalResult registerTileAndVectorize(RewriterBase &rewriter, linalg::LinalgOp tile) {
     scf::SCFTilingOptions registerTiling;
-    registerTiling.setTileSizes({rewriter.getIndexAttr(kRegisterTileM),
-                                 rewriter.getIndexAttr(kRegisterTileN), rewriter.getIndexAttr(1)});
+    registerTiling.setTileSizes({rewriter.getIndexAttr(registerTileM),
+                                 rewriter.getIndexAttr(registerTileN), rewriter.getIndexAttr(1)});
     registerTiling.setLoopType(scf::SCFTilingOptions::LoopType::ForOp);
     rewriter.setInsertionPoint(tile);
     FailureOr<scf::SCFTilingResult> registers =

@@ -6,6 +6,9 @@
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "llvm/Support/ErrorHandling.h"
+#include "llvm/TargetParser/Host.h"
+
+#include <string>
 
 using namespace mlir;
 
@@ -25,14 +28,27 @@ void buildPtmGraphPipeline(OpPassManager &pm) {
   addPipeline(pm, "ptm-autodiff,ptm-accumulate-gradients,ptm-optimizer");
 }
 
+std::pair<int64_t, int64_t> registerTileForHost() {
+  llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
+  if (features.lookup("avx512f"))
+    return {8, 32};
+  return {4, 16};
+}
+
 void buildPtmToLinalgPipeline(OpPassManager &pm, const CpuPipelineOptions &options) {
   if (options.fuse)
     addPipeline(pm, "func.func(ptm-fuse)");
   addPipeline(pm, "canonicalize,ptm-decompose,canonicalize,cse");
   if (options.fuse)
     addPipeline(pm, "func.func(ptm-fuse-elementwise),canonicalize,cse");
-  if (options.tile)
-    addPipeline(pm, "func.func(ptm-tile,ptm-parallelize-loops),canonicalize,cse");
+  if (options.tile) {
+    auto [hostM, hostN] = registerTileForHost();
+    int64_t registerM = options.registerTileM > 0 ? options.registerTileM : hostM;
+    int64_t registerN = options.registerTileN > 0 ? options.registerTileN : hostN;
+    addPipeline(pm, "func.func(ptm-tile{register-tile-m=" + std::to_string(registerM) +
+                        " register-tile-n=" + std::to_string(registerN) +
+                        "},ptm-parallelize-loops),canonicalize,cse");
+  }
 }
 
 void buildLinalgToLlvmPipeline(OpPassManager &pm, const CpuPipelineOptions &) {

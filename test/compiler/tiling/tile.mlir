@@ -1,5 +1,6 @@
 // RUN: ptm-opt %s --pass-pipeline='builtin.module(func.func(ptm-tile))' | FileCheck %s --check-prefix=DEFAULT
 // RUN: ptm-opt %s --pass-pipeline='builtin.module(func.func(ptm-tile{tile-m=8 tile-n=16 tile-k=4}))' | FileCheck %s --check-prefix=SMALL
+// RUN: ptm-opt %s --pass-pipeline='builtin.module(func.func(ptm-tile{register-tile-m=4 register-tile-n=16}))' | FileCheck %s --check-prefix=AVX2
 // ptm-tile: output tiles (tile-m x tile-n) in an scf.forall, the reduction in
 // tile-k steps in an scf.for inside it; each tile becomes a linalg.generic
 // whose innermost loop runs along the contiguous dimension:
@@ -46,6 +47,11 @@
 // DEFAULT-NEXT: tensor.parallel_insert_slice %[[T]] into %[[OUT]][%[[I]], %[[J]]] [64, 256] [1, 1]
 // DEFAULT-NOT: linalg.
 // DEFAULT: return %[[R]]
+// The register tile for AVX2 hosts: 4 rows of vector<16xf32>.
+// AVX2: scf.forall {{.*}} step (64, 256)
+// AVX2: vector.transfer_read {{.*}} : tensor<64x256xf32>, vector<4x16xf32>
+// AVX2: vector.contract {{.*}} : vector<4x1xf32>, vector<1x16xf32> into vector<4x16xf32>
+// AVX2: vector.transfer_write {{.*}} : vector<4x16xf32>, tensor<64x256xf32>
 
 // With a 16-column tile the register tile does not fit: a generic with loops
 // (m, k, n) on 8 x 4 x 16 tiles.
