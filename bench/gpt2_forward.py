@@ -21,11 +21,11 @@ import argparse
 import json
 import os
 import re
-import statistics
-import subprocess
 import sys
 import tempfile
-import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import ptm_bench  # noqa: E402
 
 GPT2_124M = {
     "model_type": "gpt2",
@@ -49,7 +49,6 @@ GPT2_124M = {
     "use_cache": True,
 }
 
-BENCH_LINE = re.compile(r"^bench entry=(\S+) iters=(\d+)(?: \S+=\S+)*? median_ms=([0-9.eE+-]+) min_ms=([0-9.eE+-]+)")
 WARMUP = 2
 
 
@@ -63,25 +62,8 @@ def parse_shape(s):
 def run_ptm(args, model_dir, work_dir, batch, seq):
     """Return (median_ms, min_ms) from ptm-run bench, or raise RuntimeError with a clear message."""
     artifact = os.path.join(work_dir, "gpt2-b%d-t%d.ptm" % (batch, seq))
-    compile_cmd = [args.ptmc, model_dir, "-o", artifact, "--batch", str(batch), "--seq", str(seq)]
-    bench_cmd = [args.ptm_run, "bench", artifact, "--iters", str(args.iters), "--threads", str(args.threads)]
-    for cmd in (compile_cmd, bench_cmd):
-        t0 = time.perf_counter()
-        try:
-            p = subprocess.run(cmd, capture_output=True, text=True)
-        except OSError as e:
-            raise RuntimeError("%s: %s" % (cmd[0], e.strerror))
-        if args.verbose:
-            print("  $ %s  (%.1fs)" % (" ".join(cmd), time.perf_counter() - t0), file=sys.stderr)
-        if p.returncode != 0:
-            tail = (p.stderr or p.stdout).strip().splitlines()[-5:]
-            raise RuntimeError("%s exited %d: %s" % (os.path.basename(cmd[0]), p.returncode, " | ".join(tail)))
-    for line in p.stdout.splitlines():
-        m = BENCH_LINE.match(line.strip())
-        if m:
-            return float(m.group(3)), float(m.group(4))
-    raise RuntimeError("ptm-run bench printed no 'bench entry=... median_ms=... min_ms=...' line; stdout was: %r"
-                       % p.stdout[-500:])
+    ptm_bench.compile_artifact(args.ptmc, model_dir, artifact, batch, seq, verbose=args.verbose)
+    return ptm_bench.bench_entry(args.ptm_run, artifact, args.iters, args.threads, verbose=args.verbose)
 
 
 def load_torch_model(threads):
@@ -100,15 +82,8 @@ def load_torch_model(threads):
 
 def run_torch(torch, model, batch, seq, iters):
     ids = torch.randint(0, GPT2_124M["vocab_size"], (batch, seq), generator=torch.Generator().manual_seed(1))
-    times = []
     with torch.no_grad():
-        for i in range(WARMUP + iters):
-            t0 = time.perf_counter()
-            model(input_ids=ids, use_cache=False)
-            dt = (time.perf_counter() - t0) * 1e3
-            if i >= WARMUP:
-                times.append(dt)
-    return statistics.median(times), min(times)
+        return ptm_bench.time_calls(lambda: model(input_ids=ids, use_cache=False), iters, WARMUP)
 
 
 def fmt(x):
@@ -138,17 +113,15 @@ def main(argv=None):
     for b, t in args.shapes:
         if t > GPT2_124M["n_positions"]:
             ap.error("seq %d exceeds n_positions %d" % (t, GPT2_124M["n_positions"]))
-    args.ptmc = args.ptmc or os.path.join(args.ptm_bin, "ptmc", "ptmc")
-    args.ptm_run = args.ptm_run or os.path.join(args.ptm_bin, "ptm-run", "ptm-run")
+    args.ptmc, args.ptm_run = ptm_bench.tool_paths(args.ptm_bin, args.ptmc, args.ptm_run)
 
     use_ptm = not args.only_torch
     use_torch = not args.only_ptm
     if use_ptm:
-        for exe in (args.ptmc, args.ptm_run):
-            if not (os.path.isfile(exe) and os.access(exe, os.X_OK)):
-                print("error: %s: no such executable (build ptm first, or pass --ptm-bin / --ptmc / --ptm-run, "
-                      "or --only-torch)" % exe, file=sys.stderr)
-                return 2
+        for exe in ptm_bench.missing_executables(args.ptmc, args.ptm_run):
+            print("error: %s: no such executable (build ptm first, or pass --ptm-bin / --ptmc / --ptm-run, "
+                  "or --only-torch)" % exe, file=sys.stderr)
+            return 2
 
     torch = model = None
     if use_torch:

@@ -11,32 +11,22 @@ PyTorch (torch + transformers) is optional: without it only ptm is timed.
 
 import argparse
 import os
-import re
-import statistics
-import subprocess
 import sys
 import tempfile
-import time
 
-BENCH_LINE = re.compile(r"^bench entry=\S+ iters=\d+(?: \S+=\S+)*? median_ms=([0-9.eE+-]+) min_ms=([0-9.eE+-]+)")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import ptm_bench  # noqa: E402
 
 
 def time_ptm(args, work):
-    ptmc = os.path.join(args.ptm_bin, "ptmc", "ptmc")
-    ptm_run = os.path.join(args.ptm_bin, "ptm-run", "ptm-run")
+    ptmc, ptm_run = ptm_bench.tool_paths(args.ptm_bin)
     artifact = os.path.join(work, "train.ptm")
-    start = time.perf_counter()
-    subprocess.run([ptmc, args.config, "-o", artifact, "--batch", str(args.batch), "--seq", str(args.seq),
-                    "--mode", "train"], check=True)
-    compile_s = time.perf_counter() - start
-    out = subprocess.run([ptm_run, "bench", artifact, "--entry", "train_step", "--iters", str(args.iters),
-                          "--warmup", "1", "--threads", str(args.threads)],
-                         check=True, capture_output=True, text=True).stdout
-    for line in out.splitlines():
-        match = BENCH_LINE.match(line.strip())
-        if match:
-            return float(match.group(1)), compile_s
-    sys.exit("ptm-run bench printed no bench line:\n" + out)
+    try:
+        compile_s = ptm_bench.compile_artifact(ptmc, args.config, artifact, args.batch, args.seq, ["--mode", "train"])
+        ptm_ms, _ = ptm_bench.bench_entry(ptm_run, artifact, args.iters, args.threads, entry="train_step", warmup=1)
+    except RuntimeError as e:
+        sys.exit("error: %s" % e)
+    return ptm_ms, compile_s
 
 
 def time_torch(args):
@@ -65,13 +55,7 @@ def time_torch(args):
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         optimizer.step()
 
-    step()
-    times = []
-    for _ in range(args.iters):
-        start = time.perf_counter()
-        step()
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
+    return ptm_bench.time_calls(step, args.iters, 1)[0]
 
 
 def main():

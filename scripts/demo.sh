@@ -4,12 +4,16 @@
 # training, pretrain it on the bundled tiny Shakespeare (a byte-level BPE
 # vocabulary trained on the text, AdamW with warmup and cosine decay,
 # validation against the unigram entropy, checkpoints, a CSV log and its
-# loss curve) and print a sample from it.
+# loss curve) and print a sample from it; then compile a small BERT for
+# training, pretrain it on the same text with masked LM + next-sentence
+# prediction (a WordPiece vocabulary trained on it, Google's
+# create_pretraining_data examples) and fill in masks with it.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="${PTM_BUILD_DIR:-$root/build}"
 work="${PTM_DEMO_DIR:-$build/demo}"
 steps="${PTM_DEMO_STEPS:-400}"
+bert_steps="${PTM_DEMO_BERT_STEPS:-600}"
 "$root/scripts/build.sh" ptmc ptm-run
 ptmc="$build/tools/ptmc/ptmc"
 ptm_run="$build/tools/ptm-run/ptm-run"
@@ -41,3 +45,21 @@ rm -rf "$work/shakespeare"
 "$ptm_run" plot "$work/shakespeare.csv" --out "$work/shakespeare.png" --title "GPT (4 x 128) on tiny Shakespeare"
 echo "== the checkpoint in $work/shakespeare is a Hugging Face model directory:"
 ls "$work/shakespeare"/checkpoint-*
+
+bert="$root/examples/bert-shakespeare"
+echo "== compile $bert (BERT: 4 layers, 4 heads, width 128, 2,048 WordPiece tokens) for training: batch 16, sequence 64"
+start=$SECONDS
+"$ptmc" "$bert" -o "$work/bert-shakespeare.ptm" --batch 16 --seq 64 --mode train
+echo "compiled in $((SECONDS - start)) s"
+
+echo "== pretrain it with masked LM + next-sentence prediction for $bert_steps steps"
+rm -rf "$work/bert-shakespeare"
+"$ptm_run" pretrain "$work/bert-shakespeare.ptm" --data "$root/examples/data/tinyshakespeare/input.txt" \
+  --steps "$bert_steps" --lr 2e-3 --warmup 60 --eval-every 200 --log-every 50 \
+  --log "$work/bert-shakespeare.csv" --out "$work/bert-shakespeare" --keep-checkpoints 1
+"$ptm_run" plot "$work/bert-shakespeare.csv" --out "$work/bert-shakespeare.png" \
+  --title "BERT (4 x 128) on tiny Shakespeare"
+checkpoint=$(ls -d "$work/bert-shakespeare"/checkpoint-* | tail -1)
+echo "== fill in a mask with the pretrained BERT ($checkpoint)"
+"$ptm_run" fill-mask "$work/bert-shakespeare.ptm" --weights "$checkpoint" \
+  --text "ROMEO: what light through yonder [MASK] breaks?"
