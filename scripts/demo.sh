@@ -13,7 +13,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="${PTM_BUILD_DIR:-$root/build}"
 work="${PTM_DEMO_DIR:-$build/demo}"
 steps="${PTM_DEMO_STEPS:-400}"
-bert_steps="${PTM_DEMO_BERT_STEPS:-600}"
+bert_steps="${PTM_DEMO_BERT_STEPS:-1000}"
 "$root/scripts/build.sh" ptmc ptm-run
 ptmc="$build/tools/ptmc/ptmc"
 ptm_run="$build/tools/ptm-run/ptm-run"
@@ -55,7 +55,7 @@ echo "compiled in $((SECONDS - start)) s"
 echo "== pretrain it with masked LM + next-sentence prediction for $bert_steps steps"
 rm -rf "$work/bert-shakespeare"
 "$ptm_run" pretrain "$work/bert-shakespeare.ptm" --data "$root/examples/data/tinyshakespeare/input.txt" \
-  --steps "$bert_steps" --lr 2e-3 --warmup 60 --eval-every 200 --log-every 50 \
+  --steps "$bert_steps" --lr 1e-3 --warmup 200 --eval-every 250 --log-every 50 \
   --log "$work/bert-shakespeare.csv" --out "$work/bert-shakespeare" --keep-checkpoints 1
 "$ptm_run" plot "$work/bert-shakespeare.csv" --out "$work/bert-shakespeare.png" \
   --title "BERT (4 x 128) on tiny Shakespeare"
