@@ -1,19 +1,16 @@
 // WordPiece::train: BPE with the "##" continuation prefix over the distinct
 // words of the text, each with its frequency, as Hugging Face tokenizers'
-// WordPieceTrainer does. Pair counts are kept up to date as merges rewrite the
-// words that hold the merged pair (found through a per-pair list of words),
-// and the most frequent pair comes from a heap whose stale entries are
-// skipped, so each merge costs time in proportion to the words it touches.
+// WordPieceTrainer does, merged by PairMerges.
 #include "runtime/tokenizers/WordPiece.h"
 
 #include "runtime/Error.h"
 #include "runtime/tokenizers/Gpt2Pretokenizer.h"
+#include "runtime/tokenizers/PairMerges.h"
 #include "runtime/tokenizers/Utf8.h"
 
 #include <algorithm>
 #include <limits>
 #include <map>
-#include <queue>
 #include <set>
 
 namespace ptm {
@@ -22,24 +19,6 @@ namespace {
 
 constexpr const char *kTrainingOrigin = "WordPiece training";
 
-struct Word {
-  std::vector<int32_t> symbols;
-  int64_t frequency;
-  int64_t lastVisit = -1; // the step that last rewrote it
-};
-
-uint64_t pairKey(int32_t left, int32_t right) {
-  return (static_cast<uint64_t>(static_cast<uint32_t>(left)) << 32) | static_cast<uint32_t>(right);
-}
-
-struct PairCount {
-  int64_t count;
-  uint64_t pair;
-  // The heap's top is the highest count, then the smallest pair key.
-  bool operator<(const PairCount &other) const {
-    return count != other.count ? count < other.count : pair > other.pair;
-  }
-};
 
 void appendUtf8(int32_t codePoint, std::string &out) {
   if (codePoint < 0x80) {
@@ -122,83 +101,27 @@ WordPiece WordPiece::train(std::string_view text, int64_t vocabSize, bool lowerc
     continuationIds[character] = addToken(token).first;
   }
 
-  std::vector<Word> words;
+  std::vector<PairMerges::Word> words;
   words.reserve(wordCharacters.size());
   for (size_t index = 0; index < wordCharacters.size(); ++index) {
-    Word word{{}, wordFrequencies[index]};
+    PairMerges::Word word{{}, wordFrequencies[index]};
     for (size_t position = 0; position < wordCharacters[index].size(); ++position)
       word.symbols.push_back(position == 0 ? characterIds[wordCharacters[index][position]]
                                            : continuationIds[wordCharacters[index][position]]);
     words.push_back(std::move(word));
   }
 
-  std::unordered_map<uint64_t, int64_t> pairCounts;
-  std::unordered_map<uint64_t, std::vector<int32_t>> wordsByPair; // may repeat a word or list stale ones
-  for (size_t index = 0; index < words.size(); ++index) {
-    const Word &word = words[index];
-    for (size_t position = 0; position + 1 < word.symbols.size(); ++position) {
-      uint64_t pair = pairKey(word.symbols[position], word.symbols[position + 1]);
-      pairCounts[pair] += word.frequency;
-      wordsByPair[pair].push_back(static_cast<int32_t>(index));
-    }
-  }
-  std::priority_queue<PairCount> heap;
-  for (const auto &[pair, count] : pairCounts)
-    heap.push({count, pair});
-
-  for (int64_t step = 0; static_cast<int64_t>(tokens.size()) < vocabSize && !heap.empty(); ++step) {
-    PairCount top = heap.top();
-    heap.pop();
-    int64_t current = pairCounts[top.pair];
-    if (current != top.count) { // counts only fall without a new entry
-      if (current > 0)
-        heap.push({current, top.pair});
-      continue;
-    }
-    const int32_t left = static_cast<int32_t>(top.pair >> 32);
-    const int32_t right = static_cast<int32_t>(top.pair & 0xFFFFFFFFu);
+  PairMerges pairs(std::move(words));
+  while (static_cast<int64_t>(tokens.size()) < vocabSize) {
+    std::optional<std::pair<int32_t, int32_t>> pair = pairs.takeMostFrequentPair();
+    if (!pair)
+      break;
+    const auto [left, right] = *pair;
     // Words start with a plain token and continue with "##" ones, so the
     // right side of a pair always carries the prefix.
     auto [merged, isNew] = addToken(tokens[left] + tokens[right].substr(kContinuationPrefix.size()));
 
-    // Pairs that hold the new token are the only ones whose counts grow.
-    std::vector<uint64_t> grown;
-    std::vector<int32_t> affected = std::move(wordsByPair[top.pair]);
-    wordsByPair.erase(top.pair);
-    for (int32_t index : affected) {
-      Word &word = words[index];
-      if (word.lastVisit == step)
-        continue;
-      word.lastVisit = step;
-      std::vector<int32_t> &symbols = word.symbols;
-      std::vector<int32_t> rewritten;
-      rewritten.reserve(symbols.size());
-      for (size_t position = 0; position < symbols.size(); ++position) {
-        if (position + 1 < symbols.size() && symbols[position] == left && symbols[position + 1] == right) {
-          rewritten.push_back(merged);
-          ++position;
-        } else {
-          rewritten.push_back(symbols[position]);
-        }
-      }
-      if (rewritten.size() == symbols.size())
-        continue; // listed for a pair it no longer holds
-      for (size_t position = 0; position + 1 < symbols.size(); ++position)
-        pairCounts[pairKey(symbols[position], symbols[position + 1])] -= word.frequency;
-      for (size_t position = 0; position + 1 < rewritten.size(); ++position) {
-        uint64_t pair = pairKey(rewritten[position], rewritten[position + 1]);
-        pairCounts[pair] += word.frequency;
-        if (rewritten[position] == merged || rewritten[position + 1] == merged) {
-          wordsByPair[pair].push_back(index);
-          grown.push_back(pair);
-        }
-      }
-      symbols = std::move(rewritten);
-    }
-    std::sort(grown.begin(), grown.end());
-    grown.erase(std::unique(grown.begin(), grown.end()), grown.end());
-    for (uint64_t pair : grown)
-      heap.push({pairCounts[pair], pair});
+    pairs.merge(left, right, merged);
     if (progress && isNew)
       progress(static_cast<int64_t>(tokens.size()), vocabSize);
   }
