@@ -246,8 +246,14 @@ Expected<OwningOpRef<ModuleOp>> buildBert(MLIRContext &context, const HFConfig &
   if (options.mode != "infer" && options.mode != "train")
     return config.error("--mode " + options.mode + " is not available for bert (supported: infer, train)");
   std::string task = options.task.empty() ? "mlm-nsp" : options.task;
-  if (task != "mlm-nsp" && task != "mlm")
-    return config.error("--task " + task + " is not available for bert (supported: mlm-nsp, mlm)");
+  if (task != "mlm-nsp" && task != "mlm" && task != "embed")
+    return config.error("--task " + task + " is not available for bert (supported: mlm-nsp, mlm, embed)");
+  // embed: the bare encoder (BertModel's last_hidden_state) that sentence
+  // embeddings are pooled from; checkpoints such as sentence-transformers'
+  // carry no pretraining heads, so none are declared.
+  bool encoderOnly = task == "embed";
+  if (encoderOnly && options.mode != "infer")
+    return config.error("--task embed is an inference task (--mode infer)");
   bool nextSentence = task == "mlm-nsp";
   if (options.seqLen > h->positions)
     return config.error("--seq " + Twine(options.seqLen) + " exceeds max_position_embeddings (" +
@@ -301,6 +307,10 @@ Expected<OwningOpRef<ModuleOp>> buildBert(MLIRContext &context, const HFConfig &
 
     BertGraph graph(entry, *h, spec.batch, options.seqLen, dropoutSeed);
     Value hidden = graph.encoder(inputIds, tokenTypeIds, attentionMask);
+    if (encoderOnly) {
+      entry.finish({{"last_hidden_state", hidden}});
+      continue;
+    }
     Value predictionLogits = graph.maskedLmHead(hidden);
     Value relationshipLogits = nextSentence ? graph.nextSentenceHead(graph.pooler(hidden)) : Value();
     // BertForPreTraining names its logits prediction_logits and

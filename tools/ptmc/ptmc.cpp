@@ -27,7 +27,8 @@ cl::opt<std::string> mode("mode",
                           cl::init("infer"), cl::cat(category));
 cl::opt<std::string> task("task",
                           cl::desc("The head on the backbone: gpt2: lm (default); bert: mlm-nsp "
-                                   "(default, BertForPreTraining) or mlm (BertForMaskedLM)"),
+                                   "(default, BertForPreTraining), mlm (BertForMaskedLM) or embed (BertModel: "
+                                   "last_hidden_state, for sentence embeddings)"),
                           cl::init(""), cl::cat(category));
 cl::opt<std::string> precision("precision",
                                cl::desc("Parameter and activation type: f32, or f64 for "
