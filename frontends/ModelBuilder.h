@@ -38,6 +38,12 @@ struct BuildOptions {
   // Dropout (the config's *_pdrop) in the grad and train_step entries, which
   // then take a `dropout_seed` input.
   bool dropout = false;
+  // --mode generate: one prefill entry per prompt length and one decode_step
+  // entry per key/value cache length (shape buckets; the runtime picks the
+  // smallest that fits). Empty: the prompt bucket is seqLen, the cache bucket
+  // the model's context length.
+  std::vector<int64_t> promptLengths;
+  std::vector<int64_t> cacheLengths;
 };
 
 enum class ParameterInit { Normal, Zeros, Ones };

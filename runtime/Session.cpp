@@ -205,6 +205,20 @@ double scalarValue(const Tensor &tensor) {
   return tensor.dtype() == DType::F64 ? tensor.dataAs<double>()[0] : tensor.dataAs<float>()[0];
 }
 
+const Tensor &EntryCall::output(const std::string &name) const {
+  for (const Tensor &tensor : outputs_)
+    if (tensor.name() == name)
+      return tensor;
+  throw Error(session_->artifactReader().path(), "the entry has no output '" + name + "'");
+}
+
+Tensor &EntryCall::input(const std::string &name) {
+  for (Tensor &tensor : inputs_)
+    if (tensor.name() == name)
+      return tensor;
+  throw Error(session_->artifactReader().path(), "the entry has no input '" + name + "'");
+}
+
 void EntryCall::invoke() {
   if (session_->weightsGeneration_ != weightsGeneration_)
     throw Error(session_->artifactReader().path(),

@@ -38,6 +38,13 @@ public:
   void invoke();
 
   const std::vector<Tensor> &outputs() const { return outputs_; }
+  // The output named `name`; throws ptm::Error when the entry has none.
+  const Tensor &output(const std::string &name) const;
+  // The prepared input named `name`, for loops that rewrite inputs in place
+  // between invocations (a decoding step's token, position and key/value
+  // cache) instead of preparing a new call. invoke() does not check the
+  // values again: the writer keeps token ids within their bounds.
+  Tensor &input(const std::string &name);
   std::vector<Tensor> takeOutputs() { return std::move(outputs_); }
 
 private:

@@ -1,5 +1,7 @@
 #include "compiler/driver/Driver.h"
 
+#include <algorithm>
+
 #include "compiler/Passes.h"
 #include "compiler/artifact/ArtifactWriter.h"
 #include "compiler/codegen/cpu/ObjectEmitter.h"
@@ -116,6 +118,9 @@ llvm::Error compile(const DriverOptions &options) {
   contents.modelConfigJson = config->text();
   contents.batch = options.model.batch;
   contents.seqLen = options.model.seqLen;
+  // A generate artifact's sequence length is its longest prompt bucket.
+  if (options.model.mode == "generate" && !options.model.promptLengths.empty())
+    contents.seqLen = *std::max_element(options.model.promptLengths.begin(), options.model.promptLengths.end());
   contents.target = target;
   contents.sharedObject = std::move(*sharedObject);
   if (options.outputPath.empty() || options.outputPath == "-")

@@ -265,6 +265,24 @@ struct LowerSlice : OpRewritePattern<SliceOp> {
   }
 };
 
+// An empty result with each input inserted at its offset along `dim`.
+struct LowerConcat : OpRewritePattern<ConcatOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ConcatOp op, PatternRewriter &b) const override {
+    RankedTensorType type = op.getType();
+    SmallVector<int64_t> offsets(type.getRank(), 0), strides(type.getRank(), 1);
+    Value result = emptyTensor(b, op.getLoc(), type.getShape(), type.getElementType());
+    for (Value input : op.getInputs()) {
+      ArrayRef<int64_t> shape = cast<RankedTensorType>(input.getType()).getShape();
+      result = tensor::InsertSliceOp::create(b, op.getLoc(), input, result, ValueRange{},
+                                             ValueRange{}, ValueRange{}, offsets, shape, strides);
+      offsets[op.getDim()] += shape[op.getDim()];
+    }
+    b.replaceOp(op, result);
+    return success();
+  }
+};
+
 struct PtmDecomposePass : ptm::impl::PtmDecomposeBase<PtmDecomposePass> {
   void runOnOperation() override {
     MLIRContext *ctx = &getContext();
@@ -274,7 +292,7 @@ struct PtmDecomposePass : ptm::impl::PtmDecomposeBase<PtmDecomposePass> {
     RewritePatternSet patterns(ctx);
     patterns.add<LowerEmbedding, LowerMatmul, LowerLinear, LowerBinary<AddOp, arith::AddFOp>,
                  LowerBinary<MulOp, arith::MulFOp>, LowerGelu, LowerTanh, LowerLayerNorm, LowerSoftmax,
-                 LowerAttention, LowerDropout, LowerReshape, LowerTranspose, LowerSlice>(ctx);
+                 LowerAttention, LowerDropout, LowerReshape, LowerTranspose, LowerSlice, LowerConcat>(ctx);
     populateTrainingLoweringPatterns(patterns);
     if (failed(applyPartialConversion(getOperation(), target, std::move(patterns))))
       signalPassFailure();

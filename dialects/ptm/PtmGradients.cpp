@@ -168,6 +168,21 @@ LogicalResult SliceOp::buildVjp(OpBuilder &b, ArrayRef<Value> resultGradients,
   return success();
 }
 
+// Each input's gradient is its window of the result's gradient.
+LogicalResult ConcatOp::buildVjp(OpBuilder &b, ArrayRef<Value> resultGradients,
+                                 SmallVectorImpl<Value> &operandGradients) {
+  int64_t dim = getDim();
+  SmallVector<int64_t> offsets(typeOf(getResult()).getRank(), 0);
+  operandGradients.clear();
+  for (Value input : getInputs()) {
+    RankedTensorType type = typeOf(input);
+    operandGradients.push_back(
+        SliceOp::create(b, getLoc(), type, resultGradients[0], b.getDenseI64ArrayAttr(offsets)));
+    offsets[dim] += type.getShape()[dim];
+  }
+  return success();
+}
+
 LogicalResult CrossEntropyOp::buildVjp(OpBuilder &b, ArrayRef<Value> resultGradients,
                                        SmallVectorImpl<Value> &operandGradients) {
   Value logitsGrad = CrossEntropyGradOp::create(b, getLoc(), typeOf(getLogits()),

@@ -324,6 +324,32 @@ LogicalResult SliceOp::verify() {
   return success();
 }
 
+LogicalResult ConcatOp::verify() {
+  if (failed(verifyStatic(*this)) || failed(verifySameElementType(*this, llvm::to_vector(getInputs()))))
+    return failure();
+  if (getInputs().empty())
+    return emitOpError("needs at least one input");
+  ArrayRef<int64_t> first = shapeOf(getInputs().front());
+  int64_t dim = getDim();
+  if (dim < 0 || dim >= static_cast<int64_t>(first.size()))
+    return emitOpError("dim ") << dim << " is outside the rank " << first.size() << " of the inputs";
+  SmallVector<int64_t> expected(first);
+  expected[dim] = 0;
+  for (Value input : getInputs()) {
+    ArrayRef<int64_t> shape = shapeOf(input);
+    if (shape.size() != first.size())
+      return emitOpError("inputs must have the same rank, got ")
+             << formatShape(first) << " and " << formatShape(shape);
+    for (auto [axis, size] : llvm::enumerate(shape))
+      if (static_cast<int64_t>(axis) != dim && size != first[axis])
+        return emitOpError("inputs ")
+               << formatShape(first) << " and " << formatShape(shape)
+               << " differ in dimension " << axis << ", not only in the joined dimension " << dim;
+    expected[dim] += shape[dim];
+  }
+  return verifyResultShape(*this, expected);
+}
+
 //===----------------------------------------------------------------------===//
 // Loss and gradient ops
 //===----------------------------------------------------------------------===//

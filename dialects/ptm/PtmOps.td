@@ -249,6 +249,23 @@ def Ptm_SliceOp : Ptm_Op<"slice", [Pure, DeclareOpInterfaceMethods<Ptm_Different
   let hasVerifier = 1;
 }
 
+def Ptm_ConcatOp : Ptm_Op<"concat", [Pure, DeclareOpInterfaceMethods<Ptm_DifferentiableOpInterface>]> {
+  let summary = "Join tensors along one dimension";
+  let description = [{
+    The inputs agree in every dimension but `dim`; the result stacks them
+    along `dim` in operand order. A decoding step attends over the cached
+    keys and values joined with those of the new token.
+
+    ```mlir
+    %k = ptm.concat %past, %new {dim = 2 : i64} : (tensor<1x12x64x64xf32>, tensor<1x12x1x64xf32>) -> tensor<1x12x65x64xf32>
+    ```
+  }];
+  let arguments = (ins Variadic<Ptm_FloatTensor>:$inputs, I64Attr:$dim);
+  let results = (outs Ptm_FloatTensor:$result);
+  let assemblyFormat = "$inputs attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
 //===----------------------------------------------------------------------===//
 // Loss
 //===----------------------------------------------------------------------===//

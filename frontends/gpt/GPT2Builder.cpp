@@ -99,29 +99,89 @@ public:
         headDim(h.width / h.heads), dropoutSeed(dropoutSeed) {}
 
   Value forward(Value inputIds, Value attentionMask) {
-    Value wte = e.parameter("transformer.wte.weight", {h.vocab, h.width}, ParameterInit::Normal,
-                            h.initializerRange);
+    Value hidden = embed(inputIds, /*positionIds=*/Value());
+    for (int64_t layer = 0; layer < h.layers; ++layer)
+      hidden = block(layer, hidden, attentionMask, /*past=*/nullptr, /*present=*/nullptr);
+    return logits(hidden);
+  }
+
+  // The keys and values of one layer's attention, [B, H, T, Dh] each.
+  struct KeyValues {
+    Value key, value;
+  };
+
+  // The prompt of a generation: causal attention over the prompt as in
+  // forward, the logits of the token at `lastTokenIndex` (a row-major index
+  // into the [B, T] positions: each row's last prompt token), and every
+  // layer's keys and values for the cache.
+  Value prefill(Value inputIds, Value attentionMask, Value lastTokenIndex,
+                SmallVectorImpl<KeyValues> &present) {
+    Value hidden = embed(inputIds, /*positionIds=*/Value());
+    for (int64_t layer = 0; layer < h.layers; ++layer) {
+      KeyValues layerPresent;
+      hidden = block(layer, hidden, attentionMask, /*past=*/nullptr, &layerPresent);
+      present.push_back(layerPresent);
+    }
+    // Only the last prompt token's logits are needed: gather its hidden state
+    // before the vocabulary projection, which would cost T times as much.
+    Value rows = ReshapeOp::create(b, loc, e.tensor({batch * seqLen, h.width}), hidden);
+    Value last = EmbeddingOp::create(b, loc, e.tensor({batch, h.width}), rows, lastTokenIndex);
+    return logits(last);
+  }
+
+  // One new token per row (seqLen 1) at `positionIds`, attending over the
+  // cached keys and values (`past`, [B, H, C, Dh]) and its own; the cache
+  // slots that hold no token are 0 in `attentionMask` ([B, C + 1], the new
+  // token last). Returns the logits [B, V] and the new token's keys and values.
+  Value decodeStep(Value inputIds, Value positionIds, Value attentionMask,
+                   ArrayRef<KeyValues> past, SmallVectorImpl<KeyValues> &present) {
+    Value hidden = embed(inputIds, positionIds);
+    for (int64_t layer = 0; layer < h.layers; ++layer) {
+      KeyValues layerPresent;
+      hidden = block(layer, hidden, attentionMask, &past[layer], &layerPresent);
+      present.push_back(layerPresent);
+    }
+    Value rows = ReshapeOp::create(b, loc, e.tensor({batch, h.width}), hidden);
+    return logits(rows);
+  }
+
+private:
+  // Token plus position embeddings; positions 0..T-1 unless `positionIds`
+  // ([B, T]) says otherwise.
+  Value embed(Value inputIds, Value positionIds) {
+    Value wte = tokenEmbedding();
     Value wpe = e.parameter("transformer.wpe.weight", {h.positions, h.width},
                             ParameterInit::Normal, h.initializerRange);
     Value tokens = EmbeddingOp::create(b, loc, e.tensor({batch, seqLen, h.width}), wte, inputIds);
-    Value positions = SliceOp::create(b, loc, e.tensor({seqLen, h.width}), wpe,
-                                      b.getDenseI64ArrayAttr({0, 0}));
-    Value hidden = dropout(AddOp::create(b, loc, tokens.getType(), tokens, positions),
-                           h.embdDropout);
-    for (int64_t layer = 0; layer < h.layers; ++layer)
-      hidden = block("transformer.h." + std::to_string(layer) + ".", hidden, attentionMask);
+    Value positions =
+        positionIds
+            ? Value(EmbeddingOp::create(b, loc, e.tensor({batch, seqLen, h.width}), wpe, positionIds))
+            : Value(SliceOp::create(b, loc, e.tensor({seqLen, h.width}), wpe, b.getDenseI64ArrayAttr({0, 0})));
+    return dropout(AddOp::create(b, loc, tokens.getType(), tokens, positions), h.embdDropout);
+  }
+
+  // wte, declared once per entry: embedding and tied output projection share it.
+  Value tokenEmbedding() {
+    if (!tokenEmbedding_)
+      tokenEmbedding_ = e.parameter("transformer.wte.weight", {h.vocab, h.width},
+                                    ParameterInit::Normal, h.initializerRange);
+    return tokenEmbedding_;
+  }
+
+  // ln_f, then the output projection of hidden states [..., D] to [..., V].
+  Value logits(Value hidden) {
     hidden = layerNorm("transformer.ln_f.", hidden);
     // Tied as in Hugging Face: the output projection is the token embedding
     // itself, so its gradient sums both uses.
     Value lmHead = h.tieWordEmbeddings
-                       ? wte
+                       ? tokenEmbedding()
                        : e.parameter("lm_head.weight", {h.vocab, h.width}, ParameterInit::Normal,
                                      h.initializerRange);
-    return MatmulOp::create(b, loc, e.tensor({batch, seqLen, h.vocab}), hidden, lmHead,
-                            /*transpose_rhs=*/true);
+    SmallVector<int64_t> shape(cast<RankedTensorType>(hidden.getType()).getShape());
+    shape.back() = h.vocab;
+    return MatmulOp::create(b, loc, e.tensor(shape), hidden, lmHead, /*transpose_rhs=*/true);
   }
 
-private:
   // A dropout site: its own stream of random numbers; none where p = 0.
   Value dropout(Value x, double probability) {
     if (!dropoutSeed || probability == 0.0)
@@ -160,7 +220,11 @@ private:
     return ReshapeOp::create(b, loc, e.tensor({batch, seqLen, h.width}), merged);
   }
 
-  Value block(const std::string &prefix, Value hidden, Value attentionMask) {
+  // With `past`, the block attends over the cached keys and values followed by
+  // its own (decoding); `present` receives its own keys and values.
+  Value block(int64_t layer, Value hidden, Value attentionMask, const KeyValues *past,
+              KeyValues *present) {
+    std::string prefix = "transformer.h." + std::to_string(layer) + ".";
     // GPT-2 scales the init of residual projections by 1/sqrt(2 * n_layer).
     double residualStd = h.initializerRange / std::sqrt(2.0 * h.layers);
     Value normed = layerNorm(prefix + "ln_1.", hidden);
@@ -171,12 +235,26 @@ private:
                                         b.getDenseI64ArrayAttr({0, 0, index * h.width})));
     };
     Value query = third(0), key = third(1), value = third(2);
+    if (present)
+      *present = {key, value};
+    if (past) {
+      auto joined = [&](Value cached, Value own) {
+        auto type = cast<RankedTensorType>(cached.getType());
+        SmallVector<int64_t> shape(type.getShape());
+        shape[2] += seqLen;
+        return ConcatOp::create(b, loc, e.tensor(shape), ValueRange{cached, own},
+                                b.getI64IntegerAttr(2));
+      };
+      key = joined(past->key, key);
+      value = joined(past->value, value);
+    }
     double scale = h.scaleAttention ? 1.0 / std::sqrt(static_cast<double>(headDim)) : 1.0;
     bool attentionDropout = dropoutSeed && h.attnDropout > 0.0;
     Value attended = AttentionOp::create(
         b, loc, query.getType(), query, key, value, attentionMask,
         attentionDropout ? dropoutSeed : Value(), b.getF64FloatAttr(scale),
-        /*causal=*/b.getBoolAttr(true), b.getF64FloatAttr(attentionDropout ? h.attnDropout : 0.0),
+        // The one new token of a decoding step may see every unmasked key.
+        /*causal=*/b.getBoolAttr(past == nullptr), b.getF64FloatAttr(attentionDropout ? h.attnDropout : 0.0),
         b.getI64IntegerAttr(attentionDropout ? nextStream++ : 0));
     Value projected = dropout(conv1d(prefix + "attn.c_proj.", mergeHeads(attended), h.width,
                                      h.width, residualStd),
@@ -200,8 +278,92 @@ private:
   const GPT2Hyperparameters &h;
   int64_t batch, seqLen, headDim;
   Value dropoutSeed;
+  Value tokenEmbedding_;
   int64_t nextStream = 0;
 };
+
+// --mode generate: `prefill_<P>` per prompt length P and `decode_step_<C>`
+// per cache length C, all for --batch rows.
+//   prefill_<P>(input_ids [B,P], attention_mask [B,P], last_token_index [B])
+//     -> logits [B,V], present.<l>.key / present.<l>.value [B,H,P,Dh]
+//   decode_step_<C>(input_ids [B,1], position_ids [B,1], attention_mask [B,C+1],
+//                   past.<l>.key / past.<l>.value [B,H,C,Dh])
+//     -> logits [B,V], present.<l>.key / present.<l>.value [B,H,1,Dh]
+// The runtime owns the cache: it copies each present into the cache slot of
+// its position and marks the slot in attention_mask.
+Error buildGenerationEntries(ModuleOp module, const HFConfig &config, const GPT2Hyperparameters &h,
+                             const BuildOptions &options, FloatType floatType) {
+  std::vector<int64_t> promptLengths = options.promptLengths;
+  if (promptLengths.empty())
+    promptLengths = {std::min(options.seqLen, h.positions)};
+  std::vector<int64_t> cacheLengths = options.cacheLengths;
+  if (cacheLengths.empty())
+    cacheLengths = {h.positions};
+  auto check = [&](std::vector<int64_t> &lengths, StringRef flag) -> Error {
+    llvm::sort(lengths);
+    lengths.erase(std::unique(lengths.begin(), lengths.end()), lengths.end());
+    for (int64_t length : lengths)
+      if (length < 1 || length > h.positions)
+        return config.error(flag + " " + Twine(length) + " is outside [1, n_positions = " +
+                            Twine(h.positions) + "]");
+    return Error::success();
+  };
+  if (Error e = check(promptLengths, "--prompt-lengths"))
+    return e;
+  if (Error e = check(cacheLengths, "--cache-lengths"))
+    return e;
+  if (cacheLengths.back() < promptLengths.back())
+    return config.error("the largest --cache-lengths (" + Twine(cacheLengths.back()) +
+                        ") must hold the largest prompt (" + Twine(promptLengths.back()) + ")");
+
+  MLIRContext *context = module.getContext();
+  Type i64 = IntegerType::get(context, 64);
+  int64_t batch = options.batch, headDim = h.width / h.heads;
+  auto cacheOutputs = [&](ArrayRef<GPT2Graph::KeyValues> present,
+                          std::vector<std::pair<std::string, Value>> &outputs) {
+    for (auto [layer, keyValues] : llvm::enumerate(present)) {
+      outputs.push_back({"present." + std::to_string(layer) + ".key", keyValues.key});
+      outputs.push_back({"present." + std::to_string(layer) + ".value", keyValues.value});
+    }
+  };
+  for (int64_t promptLength : promptLengths) {
+    EntryBuilder entry(module, ("prefill_" + Twine(promptLength)).str(), floatType);
+    auto idsType = RankedTensorType::get({batch, promptLength}, i64);
+    Value inputIds = entry.input("input_ids", idsType, /*valueBound=*/h.vocab);
+    Value attentionMask = entry.input("attention_mask", idsType);
+    Value lastTokenIndex = entry.input("last_token_index", RankedTensorType::get({batch}, i64),
+                                       /*valueBound=*/batch * promptLength);
+    GPT2Graph graph(entry, h, batch, promptLength, /*dropoutSeed=*/Value());
+    SmallVector<GPT2Graph::KeyValues> present;
+    Value logits = graph.prefill(inputIds, attentionMask, lastTokenIndex, present);
+    std::vector<std::pair<std::string, Value>> outputs{{"logits", logits}};
+    cacheOutputs(present, outputs);
+    entry.finish(outputs);
+  }
+  for (int64_t cacheLength : cacheLengths) {
+    EntryBuilder entry(module, ("decode_step_" + Twine(cacheLength)).str(), floatType);
+    auto tokenType = RankedTensorType::get({batch, 1}, i64);
+    Value inputIds = entry.input("input_ids", tokenType, /*valueBound=*/h.vocab);
+    Value positionIds = entry.input("position_ids", tokenType, /*valueBound=*/h.positions);
+    Value attentionMask =
+        entry.input("attention_mask", RankedTensorType::get({batch, cacheLength + 1}, i64));
+    SmallVector<GPT2Graph::KeyValues> past;
+    for (int64_t layer = 0; layer < h.layers; ++layer) {
+      auto cacheType = entry.tensor({batch, h.heads, cacheLength, headDim});
+      std::string prefix = "past." + std::to_string(layer) + ".";
+      Value key = entry.input(prefix + "key", cacheType);
+      Value value = entry.input(prefix + "value", cacheType);
+      past.push_back({key, value});
+    }
+    GPT2Graph graph(entry, h, batch, /*seqLen=*/1, /*dropoutSeed=*/Value());
+    SmallVector<GPT2Graph::KeyValues> present;
+    Value logits = graph.decodeStep(inputIds, positionIds, attentionMask, past, present);
+    std::vector<std::pair<std::string, Value>> outputs{{"logits", logits}};
+    cacheOutputs(present, outputs);
+    entry.finish(outputs);
+  }
+  return Error::success();
+}
 
 } // namespace
 
@@ -210,11 +372,13 @@ Expected<OwningOpRef<ModuleOp>> buildGPT2(MLIRContext &context, const HFConfig &
   Expected<GPT2Hyperparameters> h = readHyperparameters(config);
   if (!h)
     return h.takeError();
-  if (options.mode != "infer" && options.mode != "train")
-    return config.error("--mode " + options.mode + " is not available for gpt2 (supported: infer, train)");
+  if (options.mode != "infer" && options.mode != "train" && options.mode != "generate")
+    return config.error("--mode " + options.mode +
+                        " is not available for gpt2 (supported: infer, train, generate)");
   if (!options.task.empty() && options.task != "lm")
     return config.error("--task " + options.task + " is not available for gpt2 (supported: lm)");
-  if (options.seqLen > h->positions)
+  // Generation has its own length buckets (--prompt-lengths, --cache-lengths).
+  if (options.mode != "generate" && options.seqLen > h->positions)
     return config.error("--seq " + Twine(options.seqLen) + " exceeds n_positions (" +
                         Twine(h->positions) + ")");
 
@@ -230,6 +394,11 @@ Expected<OwningOpRef<ModuleOp>> buildGPT2(MLIRContext &context, const HFConfig &
   bool training = options.mode == "train";
   FloatType floatType = options.precision == "f64" ? FloatType(Float64Type::get(&context))
                                                    : FloatType(Float32Type::get(&context));
+  if (options.mode == "generate") {
+    if (Error e = buildGenerationEntries(*module, config, *h, options, floatType))
+      return std::move(e);
+    return module;
+  }
   // One entry per use. Inference: `forward` (logits). Training: `grad` (loss
   // and gradients), `train_step` (the same, then clipping and AdamW by
   // ptm-optimizer), `loss` (the loss alone, for validation) and a batch-1

@@ -9,6 +9,7 @@
 #include "runtime/Session.h"
 #include "runtime/artifact/ArtifactReader.h"
 #include "runtime/loops/FillMask.h"
+#include "runtime/loops/Generate.h"
 #include "runtime/loops/Pretrain.h"
 #include "runtime/plot/LossPlot.h"
 #include "runtime/tokenizers/ByteLevelBpe.h"
@@ -47,6 +48,7 @@ commands:
   plot      turn a training log (CSV) into a PNG loss curve
   tokenize  text to token ids with a WordPiece or byte-level BPE vocabulary
   fill-mask predict the [MASK] tokens of a text with a BERT artifact
+  generate  continue prompts with a GPT-2 model (KV cache, sampling, streaming)
   bench     time an entry with random weights and inputs
 
 Run 'ptm-run <command> --help' for a command's arguments.
@@ -231,6 +233,38 @@ TEXT has a single mask and kept where it has several.
   --threads K      worker threads (default: all hardware threads)
 )";
 
+constexpr const char *kGenerateUsage = R"(usage: ptm-run generate MODEL.ptm --weights DIR --prompt TEXT [options]
+
+Continues a prompt with a GPT-2 model. The generated text goes to stdout as
+it is decoded (streaming); timings go to stderr. MODEL.ptm comes from
+ptmc --mode generate (prefill_<P> and decode_step_<C> entries with a
+key/value cache; the smallest bucket that fits is used) or from --mode infer
+(entry 'forward': every step reruns the last seq_len tokens). Generation stops
+at --max-new-tokens, at the config's eos_token_id (<|endoftext|>), at a stop
+string, or when the largest cache bucket is full.
+
+  --weights FILE|DIR         model parameters (a model directory: its model.safetensors)
+  --prompt TEXT              the prompt
+  --prompts FILE             one prompt per line, decoded in batches of the artifact's
+                             batch size; each continuation is printed as one line
+                             (newlines as \n, backslashes as \\)
+  --prompt-ids IDS           token ids instead of text: "5,17,3"; several prompts
+                             separated by ';'
+  --tokenizer DIR            vocab.json + merges.txt (or encoder.json + vocab.bpe);
+                             default: the weights directory
+  --max-new-tokens N         at most N new tokens per prompt (default 64)
+  --temperature T            0: greedy (argmax); otherwise sampling at T (default 1)
+  --top-k K                  sample among the K most likely tokens (default 0: all)
+  --top-p P                  nucleus sampling: the smallest set with mass >= P (default 1)
+  --repetition-penalty R     divide the logits of tokens already present by R (default 1)
+  --stop TEXT                stop before this text (may be repeated; \n and \t are
+                             newline and tab)
+  --seed S                   sampling seed (default 0): the same seed, the same text
+  --ignore-eos               do not stop at eos_token_id
+  --print-ids                print the new token ids (one line per prompt) instead of text
+  --threads K                worker threads (default: all hardware threads)
+)";
+
 constexpr const char *kBenchUsage = R"(usage: ptm-run bench MODEL.ptm [--entry NAME] [--iters N] [--warmup W] [--threads K]
 
 Times an entry with random weights and random inputs (token ids uniform below
@@ -253,6 +287,7 @@ struct UsageError {
 struct CommandLine {
   std::vector<std::string> positionals;
   std::map<std::string, std::string> flags;
+  std::map<std::string, std::vector<std::string>> lists;
   bool help = false;
 
   bool has(const std::string &flag) const { return flags.count(flag) != 0; }
@@ -264,7 +299,10 @@ struct CommandLine {
 
 // Flags that take no value: present or absent.
 const std::set<std::string> kSwitches = {"--log-scale", "--decode", "--add-special-tokens", "--lowercase",
-                                          "--no-lowercase", "--pairs", "--whole-word-masking"};
+                                          "--no-lowercase", "--pairs", "--whole-word-masking", "--ignore-eos",
+                                          "--print-ids"};
+// Flags that may be given more than once; CommandLine::lists holds their values.
+const std::set<std::string> kRepeatable = {"--stop"};
 
 // Parses argv[first..] for a command that accepts `valueFlags` (each takes a
 // value, as "--flag value" or "--flag=value", unless it is one of kSwitches)
@@ -299,6 +337,10 @@ CommandLine parseCommandLine(int argc, char **argv, int first, const std::set<st
       if (i + 1 >= argc)
         throw UsageError{"flag '" + flag + "' needs a value"};
       value = argv[++i];
+    }
+    if (kRepeatable.count(flag)) {
+      commandLine.lists[flag].push_back(value);
+      continue;
     }
     if (!commandLine.flags.emplace(flag, value).second)
       throw UsageError{"flag '" + flag + "' is given twice"};
@@ -724,6 +766,173 @@ int runFillMask(const CommandLine &commandLine) {
   return 0;
 }
 
+// "\n", "\t" and "\\" in a flag's text as the characters they name.
+std::string unescape(const std::string &text) {
+  std::string result;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '\\' && i + 1 < text.size() && (text[i + 1] == 'n' || text[i + 1] == 't' || text[i + 1] == '\\')) {
+      result += text[i + 1] == 'n' ? '\n' : text[i + 1] == 't' ? '\t' : '\\';
+      ++i;
+    } else {
+      result += text[i];
+    }
+  }
+  return result;
+}
+
+// A continuation on one line: newlines and backslashes escaped.
+std::string escapeLine(const std::string &text) {
+  std::string result;
+  for (char c : text)
+    result += c == '\n' ? std::string("\\n") : c == '\\' ? std::string("\\\\") : std::string(1, c);
+  return result;
+}
+
+std::vector<std::vector<int32_t>> parsePromptIds(const std::string &text) {
+  std::vector<std::vector<int32_t>> prompts;
+  std::stringstream all(text);
+  std::string prompt;
+  while (std::getline(all, prompt, ';')) {
+    std::vector<int32_t> ids;
+    std::stringstream items(prompt);
+    std::string item;
+    while (std::getline(items, item, ',')) {
+      size_t parsed = 0;
+      long value = -1;
+      try {
+        value = std::stol(item, &parsed);
+      } catch (const std::exception &) {
+        parsed = 0;
+      }
+      if (parsed == 0 || parsed != item.size() || value < 0 || value > std::numeric_limits<int32_t>::max())
+        throw UsageError{"--prompt-ids needs non-negative integers separated by ',' (prompts by ';'), got '" +
+                         item + "'"};
+      ids.push_back(static_cast<int32_t>(value));
+    }
+    prompts.push_back(std::move(ids));
+  }
+  return prompts;
+}
+
+int runGenerate(const CommandLine &commandLine) {
+  const std::string &model = modelPath(commandLine);
+  const std::string &weightsPath = requiredFlag(commandLine, "--weights");
+  int sources = commandLine.has("--prompt") + commandLine.has("--prompts") + commandLine.has("--prompt-ids");
+  if (sources != 1)
+    throw UsageError{"give exactly one of --prompt, --prompts and --prompt-ids"};
+  ptm::loops::GenerationOptions options;
+  options.maxNewTokens = integerFlag(commandLine, "--max-new-tokens", 64, 0);
+  options.sampling.temperature = numberFlag(commandLine, "--temperature", 1.0);
+  options.sampling.topK = integerFlag(commandLine, "--top-k", 0, 0);
+  options.sampling.topP = numberFlag(commandLine, "--top-p", 1.0);
+  options.repetitionPenalty = numberFlag(commandLine, "--repetition-penalty", 1.0);
+  options.seed = static_cast<uint64_t>(integerFlag(commandLine, "--seed", 0, 0));
+  if (options.sampling.temperature < 0)
+    throw UsageError{"--temperature must be 0 (greedy) or positive"};
+  if (!(options.sampling.topP > 0 && options.sampling.topP <= 1))
+    throw UsageError{"--top-p must be in (0, 1]"};
+  if (!(options.repetitionPenalty > 0))
+    throw UsageError{"--repetition-penalty must be positive"};
+  if (auto stops = commandLine.lists.find("--stop"); stops != commandLine.lists.end())
+    for (const std::string &stop : stops->second) {
+      if (stop.empty())
+        throw UsageError{"--stop needs a non-empty text"};
+      options.stopStrings.push_back(unescape(stop));
+    }
+  bool printIds = commandLine.has("--print-ids");
+  int threads = integerFlag(commandLine, "--threads", 0, 1);
+
+  // The tokenizer: needed for text prompts, stop strings and text output.
+  bool needsTokenizer = !commandLine.has("--prompt-ids") || !options.stopStrings.empty() || !printIds;
+  std::optional<ptm::ByteLevelBpe> tokenizer;
+  std::string tokenizerPath = commandLine.value("--tokenizer", "");
+  if (tokenizerPath.empty())
+    tokenizerPath = ptm::loops::tokenizerDirectoryOf(weightsPath);
+  if (needsTokenizer)
+    tokenizer.emplace(ptm::ByteLevelBpe::load(tokenizerPath));
+
+  std::vector<std::vector<int32_t>> prompts;
+  if (commandLine.has("--prompt-ids")) {
+    prompts = parsePromptIds(commandLine.flags.at("--prompt-ids"));
+  } else {
+    std::vector<std::string> texts;
+    if (commandLine.has("--prompt")) {
+      texts.push_back(commandLine.flags.at("--prompt"));
+    } else {
+      const std::string &path = commandLine.flags.at("--prompts");
+      std::ifstream in(path, std::ios::binary);
+      if (!in)
+        throw ptm::Error(path, "cannot be read");
+      for (std::string line; std::getline(in, line);)
+        texts.push_back(line.size() && line.back() == '\r' ? line.substr(0, line.size() - 1) : line);
+      if (texts.empty())
+        throw ptm::Error(path, "holds no prompts");
+    }
+    for (const std::string &text : texts) {
+      std::vector<int32_t> ids = tokenizer->encode(text);
+      // An empty prompt starts from <|endoftext|>, as GPT-2 was trained to.
+      if (ids.empty())
+        if (std::optional<int32_t> endOfText = tokenizer->tokenId("<|endoftext|>"))
+          ids.push_back(*endOfText);
+      prompts.push_back(std::move(ids));
+    }
+  }
+
+  ptm::Session session(model, ptm::SessionOptions{threads});
+  ptm::loops::Generator generator(session);
+  if (!commandLine.has("--ignore-eos"))
+    options.endOfText = ptm::loops::configuredEndOfText(session.artifactReader(), generator.vocabulary());
+  if (tokenizer)
+    options.choosableVocabulary = std::min<int64_t>(tokenizer->vocabSize(), generator.vocabulary());
+  session.bindWeights(weightsPath);
+
+  ptm::loops::TokenDecoder decode;
+  if (tokenizer)
+    decode = [&](const std::vector<int32_t> &ids) { return tokenizer->decode(ids); };
+  bool streaming = prompts.size() == 1 && !printIds;
+  ptm::loops::TextSink sink;
+  if (streaming)
+    sink = [](size_t, const std::string &bytes) {
+      std::fwrite(bytes.data(), 1, bytes.size(), stdout);
+      std::fflush(stdout);
+    };
+  ptm::loops::GenerationStatistics statistics;
+  std::vector<ptm::loops::Generation> generations = generator.generate(prompts, options, decode, sink, statistics);
+  for (const ptm::loops::Generation &generation : generations) {
+    if (printIds) {
+      for (size_t i = 0; i < generation.tokens.size(); ++i)
+        std::printf("%s%d", i ? " " : "", generation.tokens[i]);
+      std::printf("\n");
+    } else if (!streaming) {
+      std::printf("%s\n", escapeLine(generation.text).c_str());
+    }
+  }
+  if (streaming)
+    std::printf("\n");
+  std::fflush(stdout);
+
+  std::map<std::string, int> reasons;
+  for (const ptm::loops::Generation &generation : generations)
+    reasons[ptm::loops::stopReasonName(generation.stopReason)] += 1;
+  std::string stopped;
+  for (const auto &[reason, count] : reasons)
+    stopped += (stopped.empty() ? "" : ", ") + reason + (prompts.size() > 1 ? " " + std::to_string(count) : "");
+  std::fprintf(stderr,
+               "%s: %zu prompt%s (%lld tokens), %s; prefill %.1f ms; %lld new tokens in %.3f s "
+               "(decoding %.1f tokens/s, %lld steps of %lld rows); stopped: %s\n",
+               model.c_str(), prompts.size(), prompts.size() == 1 ? "" : "s",
+               static_cast<long long>(statistics.promptTokens),
+               generator.usesKeyValueCache() ? "key/value cache" : "full forward per token",
+               1e3 * statistics.prefillSeconds, static_cast<long long>(statistics.generatedTokens),
+               statistics.decodeSeconds,
+               statistics.decodeSeconds > 0
+                   ? (statistics.generatedTokens - statistics.tokensFromPrefill) / statistics.decodeSeconds
+                   : 0.0,
+               static_cast<long long>(statistics.decodeSteps), static_cast<long long>(generator.batchRows()),
+               stopped.c_str());
+  return 0;
+}
+
 // Valid random inputs for `entry`: token ids uniform below their bound, other
 // integers zero, floats standard normal. attention_mask is left out so that the
 // session supplies its default of all ones.
@@ -815,6 +1024,11 @@ const std::vector<Command> &commands() {
         "--token-types"},
        runTokenize},
       {"fill-mask", kFillMaskUsage, {"--weights", "--text", "--tokenizer", "--top-k", "--threads"}, runFillMask},
+      {"generate", kGenerateUsage,
+       {"--weights", "--prompt", "--prompts", "--prompt-ids", "--tokenizer", "--max-new-tokens", "--temperature",
+        "--top-k", "--top-p", "--repetition-penalty", "--stop", "--seed", "--ignore-eos", "--print-ids",
+        "--threads"},
+       runGenerate},
       {"bench", kBenchUsage, {"--entry", "--iters", "--warmup", "--threads"}, runBench},
   };
   return all;

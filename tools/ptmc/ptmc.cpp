@@ -22,14 +22,23 @@ cl::opt<int64_t> batch("batch", cl::desc("Batch size of the entry points"), cl::
 cl::opt<int64_t> seqLen("seq", cl::desc("Sequence length of the entry points"), cl::init(128),
                         cl::cat(category));
 cl::opt<std::string> mode("mode",
-                          cl::desc("What to compile: infer (entry 'forward': logits) or train "
-                                   "(entry 'grad': loss and parameter gradients)"),
+                          cl::desc("What to compile: infer (entry 'forward': logits), train "
+                                   "(entries 'grad', 'train_step', 'loss', 'forward') or generate "
+                                   "(gpt2: 'prefill_<P>' and 'decode_step_<C>' with a KV cache)"),
                           cl::init("infer"), cl::cat(category));
 cl::opt<std::string> task("task",
                           cl::desc("The head on the backbone: gpt2: lm (default); bert: mlm-nsp "
                                    "(default, BertForPreTraining), mlm (BertForMaskedLM) or embed (BertModel: "
                                    "last_hidden_state, for sentence embeddings)"),
                           cl::init(""), cl::cat(category));
+cl::list<int64_t> promptLengths("prompt-lengths",
+                                cl::desc("--mode generate: prompt length buckets, one prefill entry "
+                                         "each (default: --seq)"),
+                                cl::CommaSeparated, cl::cat(category));
+cl::list<int64_t> cacheLengths("cache-lengths",
+                               cl::desc("--mode generate: key/value cache length buckets, one "
+                                        "decode_step entry each (default: n_positions)"),
+                               cl::CommaSeparated, cl::cat(category));
 cl::opt<std::string> precision("precision",
                                cl::desc("Parameter and activation type: f32, or f64 for "
                                         "gradient checks"),
@@ -96,6 +105,8 @@ int main(int argc, char **argv) {
   options.model.decayAllParameters = decayAllParameters;
   options.model.gradAccum = gradAccum;
   options.model.dropout = dropout;
+  options.model.promptLengths.assign(promptLengths.begin(), promptLengths.end());
+  options.model.cacheLengths.assign(cacheLengths.begin(), cacheLengths.end());
   options.fuse = !noFuse;
   options.tile = !noTile;
   if (Error error = ptm::compiler::compile(options)) {

@@ -263,6 +263,18 @@ func.func @shapes(%x: tensor<2x3x4xf32> {ptm.parameter = "x"}, %y: tensor<3x2xi6
   return %4 : tensor<f32>
 }
 
+// Each input of a concat gets its window of the gradient.
+// CHECK-LABEL: func.func @concat
+// CHECK: %[[G:.*]] = ptm.cross_entropy_grad
+// CHECK-NEXT: %[[DA:.*]] = ptm.slice %[[G]] [0, 0] : (tensor<3x5xf32>) -> tensor<3x2xf32>
+// CHECK-NEXT: %[[DB:.*]] = ptm.slice %[[G]] [0, 2] : (tensor<3x5xf32>) -> tensor<3x3xf32>
+// CHECK-NEXT: return %{{.*}}, %[[DA]], %[[DB]]
+func.func @concat(%a: tensor<3x2xf32> {ptm.parameter = "a"}, %b: tensor<3x3xf32> {ptm.parameter = "b"}, %y: tensor<3xi64>) -> tensor<f32> attributes {ptm.differentiate} {
+  %0 = ptm.concat %a, %b {dim = 1 : i64} : (tensor<3x2xf32>, tensor<3x3xf32>) -> tensor<3x5xf32>
+  %1 = ptm.cross_entropy %0, %y : (tensor<3x5xf32>, tensor<3xi64>) -> tensor<f32>
+  return %1 : tensor<f32>
+}
+
 // The token ids get no gradient; the table gets a scatter-add.
 // CHECK-LABEL: func.func @embedding
 // CHECK-SAME: (%[[WTE:[^:]*]]: tensor<16x8xf32> {ptm.parameter = "wte"}, %[[IDS:[^:]*]]: tensor<2x4xi64>, %{{[^:]*}}: tensor<2x4xi64>)

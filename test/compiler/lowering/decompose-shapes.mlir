@@ -64,6 +64,18 @@ func.func @slice(%x: tensor<2x4x48xf32>) -> tensor<2x4x16xf32> {
   return %0 : tensor<2x4x16xf32>
 }
 
+// Cached keys joined with the new token's: each input inserted at its offset.
+// CHECK-LABEL: func.func @concat
+// CHECK-SAME: (%[[PAST:[^:]*]]: tensor<1x2x7x4xf32>, %[[NEW:[^:]*]]: tensor<1x2x1x4xf32>)
+// CHECK: %[[E:.*]] = tensor.empty() : tensor<1x2x8x4xf32>
+// CHECK: %[[A:.*]] = tensor.insert_slice %[[PAST]] into %[[E]][0, 0, 0, 0] [1, 2, 7, 4] [1, 1, 1, 1]
+// CHECK: %[[B:.*]] = tensor.insert_slice %[[NEW]] into %[[A]][0, 0, 7, 0] [1, 2, 1, 4] [1, 1, 1, 1]
+// CHECK: return %[[B]]
+func.func @concat(%past: tensor<1x2x7x4xf32>, %new: tensor<1x2x1x4xf32>) -> tensor<1x2x8x4xf32> {
+  %0 = ptm.concat %past, %new {dim = 2 : i64} : (tensor<1x2x7x4xf32>, tensor<1x2x1x4xf32>) -> tensor<1x2x8x4xf32>
+  return %0 : tensor<1x2x8x4xf32>
+}
+
 // First T rows of the position table.
 // CHECK-LABEL: func.func @slice_rows
 // CHECK: tensor.extract_slice %{{.*}}[0, 0] [4, 8] [1, 1] : tensor<1024x8xf32> to tensor<4x8xf32>

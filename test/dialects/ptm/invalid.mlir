@@ -539,6 +539,54 @@ func.func @transpose_result(%x: tensor<2x4x8xf32>) -> tensor<2x4x8xf32> {
 
 // -----
 
+func.func @concat_no_inputs() -> tensor<2xf32> {
+  // expected-error @+1 {{'ptm.concat' op needs at least one input}}
+  %0 = ptm.concat {dim = 0 : i64} : () -> tensor<2xf32>
+  return %0 : tensor<2xf32>
+}
+
+// -----
+
+func.func @concat_dim(%a: tensor<2x3xf32>) -> tensor<2x3xf32> {
+  // expected-error @+1 {{'ptm.concat' op dim 2 is outside the rank 2 of the inputs}}
+  %0 = ptm.concat %a {dim = 2 : i64} : (tensor<2x3xf32>) -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
+func.func @concat_rank(%a: tensor<2x3xf32>, %b: tensor<2x3x1xf32>) -> tensor<4x3xf32> {
+  // expected-error @+1 {{'ptm.concat' op inputs must have the same rank, got [2,3] and [2,3,1]}}
+  %0 = ptm.concat %a, %b {dim = 0 : i64} : (tensor<2x3xf32>, tensor<2x3x1xf32>) -> tensor<4x3xf32>
+  return %0 : tensor<4x3xf32>
+}
+
+// -----
+
+func.func @concat_other_dim(%a: tensor<2x3xf32>, %b: tensor<2x4xf32>) -> tensor<4x3xf32> {
+  // expected-error @+1 {{'ptm.concat' op inputs [2,3] and [2,4] differ in dimension 1, not only in the joined dimension 0}}
+  %0 = ptm.concat %a, %b {dim = 0 : i64} : (tensor<2x3xf32>, tensor<2x4xf32>) -> tensor<4x3xf32>
+  return %0 : tensor<4x3xf32>
+}
+
+// -----
+
+func.func @concat_result(%a: tensor<2x3xf32>, %b: tensor<1x3xf32>) -> tensor<4x3xf32> {
+  // expected-error @+1 {{'ptm.concat' op result shape [4,3] should be [3,3]}}
+  %0 = ptm.concat %a, %b {dim = 0 : i64} : (tensor<2x3xf32>, tensor<1x3xf32>) -> tensor<4x3xf32>
+  return %0 : tensor<4x3xf32>
+}
+
+// -----
+
+func.func @concat_types(%a: tensor<2x3xf32>, %b: tensor<1x3xf64>) -> tensor<3x3xf32> {
+  // expected-error @+1 {{'ptm.concat' op mixes element types}}
+  %0 = ptm.concat %a, %b {dim = 0 : i64} : (tensor<2x3xf32>, tensor<1x3xf64>) -> tensor<3x3xf32>
+  return %0 : tensor<3x3xf32>
+}
+
+// -----
+
 func.func @slice_offsets_rank(%x: tensor<4x8xf32>) -> tensor<2x8xf32> {
   // expected-error @+1 {{'ptm.slice' op offsets, input and result must have the same rank}}
   %0 = ptm.slice %x [0] : (tensor<4x8xf32>) -> tensor<2x8xf32>

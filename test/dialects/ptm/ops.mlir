@@ -246,6 +246,15 @@ func.func @transpose(%x: tensor<2x4x3x8xf32>, %y: tensor<3x5xf64>) -> (tensor<2x
   return %0, %1 : tensor<2x3x4x8xf32>, tensor<5x3xf64>
 }
 
+// CHECK-LABEL: func.func @concat
+// CHECK: ptm.concat %{{.*}}, %{{.*}} {dim = 2 : i64} : (tensor<1x2x7x4xf32>, tensor<1x2x1x4xf32>) -> tensor<1x2x8x4xf32>
+// CHECK: ptm.concat %{{.*}} {dim = 0 : i64} : (tensor<3xf64>) -> tensor<3xf64>
+func.func @concat(%past: tensor<1x2x7x4xf32>, %new: tensor<1x2x1x4xf32>, %x: tensor<3xf64>) -> (tensor<1x2x8x4xf32>, tensor<3xf64>) {
+  %0 = ptm.concat %past, %new {dim = 2 : i64} : (tensor<1x2x7x4xf32>, tensor<1x2x1x4xf32>) -> tensor<1x2x8x4xf32>
+  %1 = ptm.concat %x {dim = 0 : i64} : (tensor<3xf64>) -> tensor<3xf64>
+  return %0, %1 : tensor<1x2x8x4xf32>, tensor<3xf64>
+}
+
 // CHECK-LABEL: func.func @slice
 // CHECK: ptm.slice %{{.*}} [0, 0, 16] : (tensor<2x4x48xf32>) -> tensor<2x4x16xf32>
 // CHECK: ptm.slice %{{.*}} [0, 0] : (tensor<1024x8xf64>) -> tensor<4x8xf64>
