@@ -4,7 +4,8 @@
 # training, pretrain it on the bundled tiny Shakespeare (a byte-level BPE
 # vocabulary trained on the text, AdamW with warmup and cosine decay,
 # validation against the unigram entropy, checkpoints, a CSV log and its
-# loss curve) and print a sample from it; then compile a small BERT for
+# loss curve), compile it for decoding (prefill and decoding step with a
+# key/value cache) and continue prompts with it; then compile a small BERT for
 # training, pretrain it on the same text with masked LM + next-sentence
 # prediction (a WordPiece vocabulary trained on it, Google's
 # create_pretraining_data examples) and fill in masks with it.
@@ -41,10 +42,21 @@ rm -rf "$work/shakespeare"
 "$ptm_run" pretrain "$work/gpt2-shakespeare.ptm" --data "$root/examples/data/tinyshakespeare/input.txt" \
   --steps "$steps" --lr 2e-3 --warmup 40 --eval-every 100 --log-every 25 \
   --log "$work/shakespeare.csv" --out "$work/shakespeare" --keep-checkpoints 1 \
-  --sample-tokens 200 --prompt "ROMEO:"
+  --sample-tokens 0
 "$ptm_run" plot "$work/shakespeare.csv" --out "$work/shakespeare.png" --title "GPT (4 x 128) on tiny Shakespeare"
 echo "== the checkpoint in $work/shakespeare is a Hugging Face model directory:"
 ls "$work/shakespeare"/checkpoint-*
+gpt_checkpoint=$(ls -d "$work/shakespeare"/checkpoint-* | tail -1)
+echo "== compile it for decoding: prefill (prompts up to 16 / 64 tokens) and decode_step (caches of 128 / 256)"
+start=$SECONDS
+"$ptmc" "$gpt_checkpoint" -o "$work/gpt2-shakespeare-generate.ptm" --mode generate \
+  --prompt-lengths 16,64 --cache-lengths 128,256
+echo "compiled in $((SECONDS - start)) s"
+echo "== continue \"ROMEO:\" (greedy), then sample 200 tokens (temperature 0.8, top-k 40)"
+"$ptm_run" generate "$work/gpt2-shakespeare-generate.ptm" --weights "$gpt_checkpoint" \
+  --prompt "ROMEO:" --max-new-tokens 60 --temperature 0
+"$ptm_run" generate "$work/gpt2-shakespeare-generate.ptm" --weights "$gpt_checkpoint" \
+  --prompt "JULIET:" --max-new-tokens 200 --temperature 0.8 --top-k 40 --seed 1
 
 bert="$root/examples/bert-shakespeare"
 echo "== compile $bert (BERT: 4 layers, 4 heads, width 128, 2,048 WordPiece tokens) for training: batch 16, sequence 64"
