@@ -208,12 +208,25 @@ std::string formatTensorDesc(const artifact::TensorDesc &desc) {
   return desc.name()->str() + ": " + formatSignature(toRuntimeDType(desc.dtype()), shapeOf(desc));
 }
 
-const artifact::TensorDesc *findInput(const artifact::Entry &entry, const std::string &name) {
-  if (entry.inputs())
-    for (const artifact::TensorDesc *desc : *entry.inputs())
+namespace {
+
+const artifact::TensorDesc *findByName(const flatbuffers::Vector<flatbuffers::Offset<artifact::TensorDesc>> *descs,
+                                       const std::string &name) {
+  if (descs)
+    for (const artifact::TensorDesc *desc : *descs)
       if (desc->name()->str() == name)
         return desc;
   return nullptr;
+}
+
+} // namespace
+
+const artifact::TensorDesc *findInput(const artifact::Entry &entry, const std::string &name) {
+  return findByName(entry.inputs(), name);
+}
+
+const artifact::TensorDesc *findOutput(const artifact::Entry &entry, const std::string &name) {
+  return findByName(entry.outputs(), name);
 }
 
 } // namespace ptm

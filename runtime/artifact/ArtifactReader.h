@@ -51,5 +51,7 @@ std::string formatTensorDesc(const artifact::TensorDesc &desc);
 
 // The entry's input called `name`, or nullptr when it has none.
 const artifact::TensorDesc *findInput(const artifact::Entry &entry, const std::string &name);
+// The entry's output called `name`, or nullptr when it has none.
+const artifact::TensorDesc *findOutput(const artifact::Entry &entry, const std::string &name);
 
 } // namespace ptm

@@ -14,14 +14,6 @@ namespace {
 
 constexpr const char *kEntryName = "forward";
 
-const artifact::TensorDesc *findOutput(const artifact::Entry &entry, const std::string &name) {
-  if (entry.outputs())
-    for (const artifact::TensorDesc *desc : *entry.outputs())
-      if (desc->name()->str() == name)
-        return desc;
-  return nullptr;
-}
-
 std::string replaceAll(const std::string &text, std::string_view from, std::string_view to) {
   std::string result;
   size_t start = 0;

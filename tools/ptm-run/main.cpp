@@ -8,6 +8,7 @@
 #include "runtime/Safetensors.h"
 #include "runtime/Session.h"
 #include "runtime/artifact/ArtifactReader.h"
+#include "runtime/loops/Embed.h"
 #include "runtime/loops/FillMask.h"
 #include "runtime/loops/Generate.h"
 #include "runtime/loops/Pretrain.h"
@@ -49,6 +50,7 @@ commands:
   tokenize  text to token ids with a WordPiece or byte-level BPE vocabulary
   fill-mask predict the [MASK] tokens of a text with a BERT artifact
   generate  continue prompts with a GPT-2 model (KV cache, sampling, streaming)
+  embed     sentence embeddings (and cosine similarities) with a BERT encoder
   bench     time an entry with random weights and inputs
 
 Run 'ptm-run <command> --help' for a command's arguments.
@@ -265,6 +267,40 @@ string, or when the largest cache bucket is full.
   --threads K                worker threads (default: all hardware threads)
 )";
 
+constexpr const char *kEmbedUsage = R"(usage: ptm-run embed MODEL.ptm --weights DIR (--text TEXT | --in TEXTS.txt) [--similarity]
+                     [--pooling mean|cls] [--normalize | --no-normalize] [--out FILE]
+                     [--tokenizer DIR] [--threads K]
+       ptm-run embed MODEL.ptm --weights DIR --in PAIRS.txt --pairs [options]
+
+Sentence embeddings with a BERT encoder artifact (ptmc --task embed), as
+sentence-transformers computes them: each text is encoded as [CLS] TEXT [SEP]
+(cut to the sequence length with [SEP] kept last), the artifact's batches are
+filled with texts (padding rows masked out), and each text's last_hidden_state
+is pooled and optionally L2-normalised. Prints one line per text of
+space-separated floats; with --similarity the matrix of cosine similarities
+of the texts instead, with --pairs the cosine similarity of each pair.
+
+A sentence-transformers model directory sets the defaults: the pooling of its
+1_Pooling/config.json, normalisation when modules.json lists Normalize, and
+the length limit of sentence_bert_config.json's max_seq_length (within the
+artifact's). Another directory gets mean pooling without normalisation.
+
+  --weights DIR      the model: a Hugging Face model directory (its
+                     model.safetensors) or a safetensors file
+  --text TEXT        one text to embed
+  --in FILE          texts to embed, one per line
+  --pairs            each line of --in is "A<TAB>B" (split at the first tab):
+                     print the cosine similarity of A and B
+  --similarity       print the N x N cosine similarities of the texts
+  --pooling MODE     mean: the mean over the text's tokens, [CLS] and [SEP]
+                     included; cls: the [CLS] token's vector
+  --normalize        L2-normalise the embeddings; --no-normalize: do not
+  --out FILE         write the lines to FILE instead of standard output
+  --tokenizer DIR    WordPiece vocabulary (vocab.txt, with tokenizer_config.json
+                     for do_lower_case) (default: the weights' directory)
+  --threads K        worker threads (default: all hardware threads)
+)";
+
 constexpr const char *kBenchUsage = R"(usage: ptm-run bench MODEL.ptm [--entry NAME] [--iters N] [--warmup W] [--threads K]
 
 Times an entry with random weights and random inputs (token ids uniform below
@@ -300,7 +336,7 @@ struct CommandLine {
 // Flags that take no value: present or absent.
 const std::set<std::string> kSwitches = {"--log-scale", "--decode", "--add-special-tokens", "--lowercase",
                                           "--no-lowercase", "--pairs", "--whole-word-masking", "--ignore-eos",
-                                          "--print-ids"};
+                                          "--print-ids", "--similarity", "--normalize", "--no-normalize"};
 // Flags that may be given more than once; CommandLine::lists holds their values.
 const std::set<std::string> kRepeatable = {"--stop"};
 
@@ -933,6 +969,68 @@ int runGenerate(const CommandLine &commandLine) {
   return 0;
 }
 
+int runEmbed(const CommandLine &commandLine) {
+  const std::string &model = modelPath(commandLine);
+  const std::string &weightsPath = requiredFlag(commandLine, "--weights");
+  if (commandLine.has("--text") == commandLine.has("--in"))
+    throw UsageError{commandLine.has("--text") ? "--text and --in exclude each other"
+                                               : "missing the texts: --text or --in"};
+  if (commandLine.has("--pairs") && !commandLine.has("--in"))
+    throw UsageError{"--pairs needs --in"};
+  if (commandLine.has("--similarity") && commandLine.has("--pairs"))
+    throw UsageError{"--similarity and --pairs exclude each other"};
+  if (commandLine.has("--normalize") && commandLine.has("--no-normalize"))
+    throw UsageError{"--normalize and --no-normalize exclude each other"};
+  const std::string pooling = commandLine.value("--pooling", "");
+  if (!pooling.empty() && pooling != "mean" && pooling != "cls")
+    throw UsageError{"flag '--pooling' needs mean or cls, got '" + pooling + "'"};
+  int threads = integerFlag(commandLine, "--threads", 0, 1);
+  const std::string modelDirectory = ptm::loops::tokenizerDirectoryOf(weightsPath);
+  std::string tokenizerPath = commandLine.value("--tokenizer", "");
+  if (tokenizerPath.empty()) {
+    tokenizerPath = modelDirectory;
+    if (!ptm::WordPiece::hasVocabulary(tokenizerPath))
+      throw ptm::Error(tokenizerPath, "holds no vocab.txt (a WordPiece vocabulary); name one with --tokenizer");
+  }
+
+  ptm::loops::EmbeddingOptions options = ptm::loops::embeddingOptionsOf(modelDirectory);
+  if (!pooling.empty())
+    options.pooling = pooling == "cls" ? ptm::loops::Pooling::Cls : ptm::loops::Pooling::Mean;
+  if (commandLine.has("--normalize") || commandLine.has("--no-normalize"))
+    options.normalize = commandLine.has("--normalize");
+  const std::string inputPath = commandLine.value("--in", "");
+  std::vector<std::string> texts = commandLine.has("--text") ? std::vector<std::string>{commandLine.value("--text", "")}
+                                   : commandLine.has("--pairs") ? ptm::loops::readTextPairs(inputPath)
+                                                                : ptm::loops::readTextLines(inputPath);
+  ptm::Session session(model, ptm::SessionOptions{threads});
+  ptm::WordPiece tokenizer = ptm::WordPiece::load(tokenizerPath);
+  // An artifact that cannot work fails before the slow weight loading.
+  ptm::loops::EncoderShape shape = ptm::loops::checkEncoderArtifact(session.artifactReader(), tokenizer);
+  session.bindWeights(weightsPath);
+  ptm::loops::EmbeddingRun run = ptm::loops::embedTexts(session, tokenizer, texts, options);
+
+  auto print = [&](std::ostream &out) {
+    if (commandLine.has("--pairs"))
+      ptm::loops::printRows(out, ptm::loops::pairCosines(run.embeddings));
+    else if (commandLine.has("--similarity"))
+      ptm::loops::printRows(out, ptm::loops::cosineMatrix(run.embeddings));
+    else
+      ptm::loops::printRows(out, run.embeddings);
+  };
+  if (commandLine.has("--out"))
+    ptm::writeFileAtomically(commandLine.value("--out", ""), print);
+  else
+    print(std::cout);
+  std::fprintf(stderr, "%s of %lld floats (%s pooling%s), %s cut to %lld tokens; %s on %lld x %lld tokens, "
+               "%.1f ms each\n",
+               counted(static_cast<int64_t>(texts.size()), "embedding").c_str(), static_cast<long long>(shape.width),
+               options.pooling == ptm::loops::Pooling::Cls ? "[CLS]" : "mean", options.normalize ? ", normalised" : "",
+               counted(run.truncatedTexts, "text").c_str(), static_cast<long long>(run.maxTokens),
+               counted(run.batches, "encoder call").c_str(), static_cast<long long>(shape.batch),
+               static_cast<long long>(shape.seqLen), run.batches ? run.encoderMilliseconds / run.batches : 0.0);
+  return 0;
+}
+
 // Valid random inputs for `entry`: token ids uniform below their bound, other
 // integers zero, floats standard normal. attention_mask is left out so that the
 // session supplies its default of all ones.
@@ -1029,6 +1127,10 @@ const std::vector<Command> &commands() {
         "--top-k", "--top-p", "--repetition-penalty", "--stop", "--seed", "--ignore-eos", "--print-ids",
         "--threads"},
        runGenerate},
+      {"embed", kEmbedUsage,
+       {"--weights", "--text", "--in", "--pairs", "--similarity", "--pooling", "--normalize", "--no-normalize", "--out",
+        "--tokenizer", "--threads"},
+       runEmbed},
       {"bench", kBenchUsage, {"--entry", "--iters", "--warmup", "--threads"}, runBench},
   };
   return all;
