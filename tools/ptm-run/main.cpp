@@ -8,8 +8,10 @@
 #include "runtime/Safetensors.h"
 #include "runtime/Session.h"
 #include "runtime/artifact/ArtifactReader.h"
+#include "runtime/loops/Classify.h"
 #include "runtime/loops/FillMask.h"
 #include "runtime/loops/Pretrain.h"
+#include "runtime/loops/Score.h"
 #include "runtime/plot/LossPlot.h"
 #include "runtime/tokenizers/ByteLevelBpe.h"
 #include "runtime/tokenizers/WordPiece.h"
@@ -47,6 +49,8 @@ commands:
   plot      turn a training log (CSV) into a PNG loss curve
   tokenize  text to token ids with a WordPiece or byte-level BPE vocabulary
   fill-mask predict the [MASK] tokens of a text with a BERT artifact
+  score     log-likelihood and perplexity of texts with a GPT-2 artifact
+  classify  zero- and few-shot classification by label likelihood (GPT-3 style)
   bench     time an entry with random weights and inputs
 
 Run 'ptm-run <command> --help' for a command's arguments.
@@ -231,6 +235,75 @@ TEXT has a single mask and kept where it has several.
   --threads K      worker threads (default: all hardware threads)
 )";
 
+constexpr const char *kScoreUsage = R"(usage: ptm-run score MODEL.ptm --weights DIR (--text TEXT | --in FILE) [--context TEXT]
+                     [--tokenizer DIR] [--threads K]
+
+Scores texts with the forward entry of a GPT-2 artifact (ptmc DIR --batch B
+--seq T): the log-likelihood of each text's tokens, each given all tokens
+before it, as lm-evaluation-harness measures it. A text is scored after the
+end-of-text token (the tokenizer's bos_token, or <|endoftext|>), so that every
+token of it counts; with --context only the continuation's tokens are scored,
+given the context (context and continuation encoded on their own and the ids
+joined, the context's trailing whitespace moved to the continuation, as
+lm-evaluation-harness does). Texts longer than T are scored in windows of T
+tokens advancing by T/2, each token once, with at least T/2 tokens of
+context. Windows are packed B to a call; the log-softmax is taken in double
+precision.
+
+Prints per text "LOG-LIKELIHOOD<TAB>TOKENS<TAB>PERPLEXITY<TAB>TEXT" (nats;
+perplexity = exp(-log-likelihood / tokens)), then a "# total:" line with the
+perplexity of all tokens together.
+
+  --weights DIR    the model: a Hugging Face model directory (its
+                   model.safetensors) or a safetensors file
+  --text TEXT      one text to score (with --context: the continuation)
+  --in FILE        score each line of FILE (UTF-8; empty lines are skipped;
+                   with --context: each line is a continuation of it)
+  --context TEXT   score the texts as continuations of TEXT
+  --tokenizer DIR  byte-level BPE vocabulary (vocab.json + merges.txt, or
+                   encoder.json + vocab.bpe) (default: the weights' directory)
+  --threads K      worker threads (default: all hardware threads)
+)";
+
+constexpr const char *kClassifyUsage = R"(usage: ptm-run classify MODEL.ptm --weights DIR --labels A,B,... --template TEXT --in FILE.tsv
+                        (--zero-shot | --shots FILE.tsv [--k N] [--seed S]) [options]
+
+Classifies each example of a TSV file by the likelihood of its label, as GPT-3
+evaluates zero- and few-shot classification: every label is scored as the
+continuation " LABEL" of the prompt (see 'ptm-run score'), and the most
+likely one is the prediction. The prompt is the template with {text} replaced
+by the example's text; with --shots, k demonstrations come first, each the
+template filled with a shot's text, then " LABEL" and a blank line. Each
+example gets its own k shots, drawn without replacement by --seed (a partial
+Fisher-Yates shuffle of the shot rows driven by SplitMix64, k draws per
+example in file order; --predictions lists the rows drawn).
+
+Prints the number of examples, the accuracy, the majority-class baseline, the
+confusion matrix and each label's precision and recall.
+
+  --weights DIR          the model: a Hugging Face model directory or a
+                         safetensors file
+  --labels A,B,...       the label names; label i of the TSV (0-based) is the
+                         i-th name, and a TSV label may also be a name
+  --template TEXT        the prompt, with {text}; "\n" is a line break, "\t" a
+                         tab (e.g. "Review: {text}\nSentiment:")
+  --in FILE.tsv          the examples: a TSV file with a header row, as SST-2's
+                         "sentence<TAB>label"
+  --zero-shot            no demonstrations
+  --shots FILE.tsv       draw demonstrations from this TSV file (same columns)
+  --k N                  demonstrations per example (default 4)
+  --seed S               seed of the demonstration draw (default 0)
+  --text-column NAME     column of the texts (default sentence)
+  --label-column NAME    column of the labels (default label)
+  --normalize KIND       none: rank labels by their summed log-probability
+                         (default); tokens: by its mean per label token
+  --predictions FILE     write per example: index, label, prediction, each
+                         label's score and the shot rows used (TSV)
+  --tokenizer DIR        byte-level BPE vocabulary (default: the weights'
+                         directory)
+  --threads K            worker threads (default: all hardware threads)
+)";
+
 constexpr const char *kBenchUsage = R"(usage: ptm-run bench MODEL.ptm [--entry NAME] [--iters N] [--warmup W] [--threads K]
 
 Times an entry with random weights and random inputs (token ids uniform below
@@ -264,7 +337,7 @@ struct CommandLine {
 
 // Flags that take no value: present or absent.
 const std::set<std::string> kSwitches = {"--log-scale", "--decode", "--add-special-tokens", "--lowercase",
-                                          "--no-lowercase", "--pairs", "--whole-word-masking"};
+                                          "--no-lowercase", "--pairs", "--whole-word-masking", "--zero-shot"};
 
 // Parses argv[first..] for a command that accepts `valueFlags` (each takes a
 // value, as "--flag value" or "--flag=value", unless it is one of kSwitches)
@@ -724,6 +797,122 @@ int runFillMask(const CommandLine &commandLine) {
   return 0;
 }
 
+// The byte-level BPE tokenizer of a GPT-2 model: --tokenizer, else the
+// weights' directory.
+std::string causalLmTokenizerPath(const CommandLine &commandLine, const std::string &weightsPath) {
+  std::string tokenizerPath = commandLine.value("--tokenizer", "");
+  return tokenizerPath.empty() ? ptm::loops::tokenizerDirectoryOf(weightsPath) : tokenizerPath;
+}
+
+int runScore(const CommandLine &commandLine) {
+  const std::string &model = modelPath(commandLine);
+  const std::string &weightsPath = requiredFlag(commandLine, "--weights");
+  if (commandLine.has("--text") == commandLine.has("--in"))
+    throw UsageError{"give exactly one of --text and --in"};
+  int threads = integerFlag(commandLine, "--threads", 0, 1);
+  std::string tokenizerPath = causalLmTokenizerPath(commandLine, weightsPath);
+
+  std::vector<std::string> texts;
+  if (commandLine.has("--text")) {
+    texts.push_back(commandLine.value("--text", ""));
+    if (texts.back().empty())
+      throw ptm::Error("--text", "is empty: there is nothing to score");
+  } else {
+    const std::string inputPath = commandLine.value("--in", "");
+    std::ifstream input(inputPath, std::ios::binary);
+    if (!input)
+      throw ptm::Error(inputPath, "cannot be read");
+    int64_t emptyLines = 0;
+    for (std::string line; std::getline(input, line);) {
+      if (!line.empty() && line.back() == '\r')
+        line.pop_back();
+      if (line.empty())
+        ++emptyLines;
+      else
+        texts.push_back(std::move(line));
+    }
+    if (input.bad())
+      throw ptm::Error(inputPath, "read failed");
+    if (texts.empty())
+      throw ptm::Error(inputPath, "holds no text to score");
+    if (emptyLines)
+      std::fprintf(stderr, "%s: skipped %s\n", inputPath.c_str(), counted(emptyLines, "empty line").c_str());
+  }
+
+  ptm::Session session(model, ptm::SessionOptions{threads});
+  ptm::ByteLevelBpe tokenizer = ptm::ByteLevelBpe::load(tokenizerPath);
+  int32_t endOfText = ptm::loops::endOfTextId(tokenizer, tokenizerPath);
+  ptm::loops::CausalLmScorer scorer(session, tokenizer.vocabSize(), endOfText);
+  std::vector<ptm::loops::ScoreRequest> requests;
+  for (const std::string &text : texts)
+    requests.push_back(commandLine.has("--context")
+                           ? ptm::loops::continuationRequest(tokenizer, endOfText, commandLine.value("--context", ""), text)
+                           : ptm::loops::textRequest(tokenizer, endOfText, text));
+  session.bindWeights(weightsPath);
+  ptm::loops::printScores(std::cout, texts, scorer.score(requests));
+  return 0;
+}
+
+int runClassify(const CommandLine &commandLine) {
+  const std::string &model = modelPath(commandLine);
+  const std::string &weightsPath = requiredFlag(commandLine, "--weights");
+  const std::string &examplesPath = requiredFlag(commandLine, "--in");
+  if (commandLine.has("--zero-shot") == commandLine.has("--shots"))
+    throw UsageError{"give exactly one of --zero-shot and --shots"};
+  for (const char *flag : {"--k", "--seed"})
+    if (commandLine.has(flag) && !commandLine.has("--shots"))
+      throw UsageError{std::string(flag) + " needs --shots"};
+  std::string normalize = commandLine.value("--normalize", "none");
+  if (normalize != "none" && normalize != "tokens")
+    throw UsageError{"--normalize takes none or tokens, got '" + normalize + "'"};
+  ptm::loops::ClassifyOptions options;
+  std::stringstream labelList(requiredFlag(commandLine, "--labels"));
+  for (std::string label; std::getline(labelList, label, ',');)
+    options.labelNames.push_back(label);
+  std::set<std::string> distinctLabels(options.labelNames.begin(), options.labelNames.end());
+  if (options.labelNames.size() < 2 || distinctLabels.size() != options.labelNames.size() || distinctLabels.count(""))
+    throw UsageError{"--labels needs two or more distinct, non-empty names separated by commas"};
+  options.promptTemplate = ptm::loops::parsePromptTemplate(requiredFlag(commandLine, "--template"));
+  options.shotCount = commandLine.has("--shots") ? integerFlag(commandLine, "--k", 4, 1) : 0;
+  options.seed = static_cast<uint64_t>(integerFlag(commandLine, "--seed", 0, 0));
+  options.normalizeByTokens = normalize == "tokens";
+  const std::string textColumn = commandLine.value("--text-column", "sentence");
+  const std::string labelColumn = commandLine.value("--label-column", "label");
+  int threads = integerFlag(commandLine, "--threads", 0, 1);
+  std::string tokenizerPath = causalLmTokenizerPath(commandLine, weightsPath);
+
+  std::vector<ptm::loops::LabeledText> examples =
+      ptm::loops::readLabeledTsv(examplesPath, textColumn, labelColumn, options.labelNames);
+  if (examples.empty())
+    throw ptm::Error(examplesPath, "holds no examples");
+  std::vector<ptm::loops::LabeledText> shots;
+  if (commandLine.has("--shots")) {
+    const std::string shotsPath = commandLine.value("--shots", "");
+    shots = ptm::loops::readLabeledTsv(shotsPath, textColumn, labelColumn, options.labelNames);
+    if (static_cast<int64_t>(shots.size()) < options.shotCount)
+      throw ptm::Error(shotsPath, "holds " + counted(static_cast<int64_t>(shots.size()), "example") +
+                                      ", fewer than the " + std::to_string(options.shotCount) +
+                                      " demonstrations per example of --k");
+  }
+
+  ptm::Session session(model, ptm::SessionOptions{threads});
+  ptm::ByteLevelBpe tokenizer = ptm::ByteLevelBpe::load(tokenizerPath);
+  int32_t endOfText = ptm::loops::endOfTextId(tokenizer, tokenizerPath);
+  ptm::loops::CausalLmScorer scorer(session, tokenizer.vocabSize(), endOfText);
+  session.bindWeights(weightsPath);
+  auto start = std::chrono::steady_clock::now();
+  std::vector<ptm::loops::Classification> classifications =
+      ptm::loops::classify(scorer, tokenizer, endOfText, examples, shots, options);
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::fprintf(stderr, "%s: %s, %s each, scored in %.2f s\n", examplesPath.c_str(),
+               counted(static_cast<int64_t>(examples.size()), "example").c_str(),
+               counted(static_cast<int64_t>(options.labelNames.size()), "label").c_str(), seconds);
+  if (commandLine.has("--predictions"))
+    ptm::loops::writePredictions(commandLine.value("--predictions", ""), options.labelNames, classifications);
+  ptm::loops::printClassificationReport(std::cout, options.labelNames, classifications);
+  return 0;
+}
+
 // Valid random inputs for `entry`: token ids uniform below their bound, other
 // integers zero, floats standard normal. attention_mask is left out so that the
 // session supplies its default of all ones.
@@ -815,6 +1004,11 @@ const std::vector<Command> &commands() {
         "--token-types"},
        runTokenize},
       {"fill-mask", kFillMaskUsage, {"--weights", "--text", "--tokenizer", "--top-k", "--threads"}, runFillMask},
+      {"score", kScoreUsage, {"--weights", "--text", "--in", "--context", "--tokenizer", "--threads"}, runScore},
+      {"classify", kClassifyUsage,
+       {"--weights", "--labels", "--template", "--in", "--zero-shot", "--shots", "--k", "--seed", "--text-column",
+        "--label-column", "--normalize", "--predictions", "--tokenizer", "--threads"},
+       runClassify},
       {"bench", kBenchUsage, {"--entry", "--iters", "--warmup", "--threads"}, runBench},
   };
   return all;
