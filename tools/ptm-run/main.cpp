@@ -14,6 +14,7 @@
 #include "runtime/loops/Score.h"
 #include "runtime/plot/LossPlot.h"
 #include "runtime/tokenizers/ByteLevelBpe.h"
+#include "runtime/tokenizers/ModelTokenizer.h"
 #include "runtime/tokenizers/WordPiece.h"
 
 #include <algorithm>
@@ -140,8 +141,9 @@ data and tokenizer:
   --data FILE            training text (UTF-8)
   --tokenizer DIR        vocabulary to use: GPT: byte-level BPE (vocab.json +
                          merges.txt, or GPT-2's encoder.json + vocab.bpe);
-                         BERT: WordPiece (vocab.txt); default: train one of
-                         the model's vocabulary size on the training text
+                         BERT: WordPiece (vocab.txt); or either's
+                         tokenizer.json; default: train one of the model's
+                         vocabulary size on the training text
   --val-fraction F       held-out fraction of the text (default 0.1)
 BERT data:
   --masked-lm-prob P     fraction of the tokens to predict (default 0.15)
@@ -198,7 +200,8 @@ Encodes each line of the input (without its line break) as one line of
 space-separated token ids, or with --decode turns such lines back into text.
 DIR holds a WordPiece vocabulary (BERT's vocab.txt, with tokenizer_config.json
 for do_lower_case) or a byte-level BPE one (vocab.json + merges.txt, or GPT-2's
-encoder.json + vocab.bpe). WordPiece gives the ids of Hugging Face's
+encoder.json + vocab.bpe), or, without those, a fast tokenizer's
+tokenizer.json of either kind. WordPiece gives the ids of Hugging Face's
 BertTokenizer; invalid UTF-8 becomes U+FFFD, which BERT drops. Its decoding
 joins the tokens with spaces and glues "##" continuations on.
 
@@ -230,7 +233,8 @@ TEXT has a single mask and kept where it has several.
                    model.safetensors) or a safetensors file
   --text TEXT      the text, with [MASK] where tokens are to be predicted
   --tokenizer DIR  WordPiece vocabulary (vocab.txt, with tokenizer_config.json
-                   for do_lower_case) (default: the weights' directory)
+                   for do_lower_case, or tokenizer.json) (default: the
+                   weights' directory)
   --top-k K        tokens shown per mask (default: 5)
   --threads K      worker threads (default: all hardware threads)
 )";
@@ -260,8 +264,9 @@ perplexity of all tokens together.
   --in FILE        score each line of FILE (UTF-8; empty lines are skipped;
                    with --context: each line is a continuation of it)
   --context TEXT   score the texts as continuations of TEXT
-  --tokenizer DIR  byte-level BPE vocabulary (vocab.json + merges.txt, or
-                   encoder.json + vocab.bpe) (default: the weights' directory)
+  --tokenizer DIR  byte-level BPE vocabulary (vocab.json + merges.txt,
+                   encoder.json + vocab.bpe, or tokenizer.json) (default: the
+                   weights' directory)
   --threads K      worker threads (default: all hardware threads)
 )";
 
@@ -706,18 +711,14 @@ int runTokenize(const CommandLine &commandLine) {
   if (commandLine.has("--lowercase") || commandLine.has("--no-lowercase"))
     lowercase = commandLine.has("--lowercase");
 
-  std::optional<ptm::WordPiece> wordPiece;
-  std::optional<ptm::ByteLevelBpe> byteLevelBpe;
-  if (ptm::WordPiece::hasVocabulary(tokenizerPath)) {
-    wordPiece.emplace(ptm::WordPiece::load(tokenizerPath, lowercase));
-  } else {
-    for (const char *flag : {"--add-special-tokens", "--lowercase", "--no-lowercase", "--pairs"})
-      if (commandLine.has(flag))
-        throw ptm::Error(tokenizerPath, std::string("holds no vocab.txt (a WordPiece vocabulary), which ") + flag +
-                                            " needs");
-    byteLevelBpe.emplace(ptm::ByteLevelBpe::load(tokenizerPath));
-  }
-  const int64_t vocabSize = wordPiece ? wordPiece->vocabSize() : byteLevelBpe->vocabSize();
+  for (const char *flag : {"--add-special-tokens", "--lowercase", "--no-lowercase", "--pairs"})
+    if (commandLine.has(flag) && !ptm::WordPiece::hasVocabulary(tokenizerPath))
+      throw ptm::Error(tokenizerPath, std::string("holds no WordPiece vocabulary (vocab.txt or tokenizer.json), which ") +
+                                          flag + " needs");
+  ptm::ModelTokenizer tokenizer = ptm::loadModelTokenizer(tokenizerPath, lowercase);
+  const std::optional<ptm::WordPiece> &wordPiece = tokenizer.wordPiece;
+  const std::optional<ptm::ByteLevelBpe> &byteLevelBpe = tokenizer.byteLevelBpe;
+  const int64_t vocabSize = tokenizer.vocabSize();
 
   std::ifstream input(inputPath, std::ios::binary);
   if (!input)
@@ -785,11 +786,12 @@ int runFillMask(const CommandLine &commandLine) {
   if (tokenizerPath.empty()) {
     tokenizerPath = ptm::loops::tokenizerDirectoryOf(weightsPath);
     if (!ptm::WordPiece::hasVocabulary(tokenizerPath))
-      throw ptm::Error(tokenizerPath, "holds no vocab.txt (a WordPiece vocabulary); name one with --tokenizer");
+      throw ptm::Error(tokenizerPath, "holds no vocab.txt nor a WordPiece tokenizer.json (a WordPiece vocabulary); "
+                                      "name one with --tokenizer");
   }
 
   ptm::Session session(model, ptm::SessionOptions{threads});
-  ptm::WordPiece tokenizer = ptm::WordPiece::load(tokenizerPath);
+  ptm::WordPiece tokenizer = ptm::loadWordPieceTokenizer(tokenizerPath, "fill-mask");
   // A text or artifact that cannot work fails before the slow weight loading.
   ptm::loops::FillMaskQuery query = ptm::loops::prepareFillMask(session.artifactReader(), tokenizer, text);
   session.bindWeights(weightsPath);
@@ -840,7 +842,7 @@ int runScore(const CommandLine &commandLine) {
   }
 
   ptm::Session session(model, ptm::SessionOptions{threads});
-  ptm::ByteLevelBpe tokenizer = ptm::ByteLevelBpe::load(tokenizerPath);
+  ptm::ByteLevelBpe tokenizer = ptm::loadByteLevelBpeTokenizer(tokenizerPath, "scoring");
   int32_t endOfText = ptm::loops::endOfTextId(tokenizer, tokenizerPath);
   ptm::loops::CausalLmScorer scorer(session, tokenizer.vocabSize(), endOfText);
   std::vector<ptm::loops::ScoreRequest> requests;
@@ -896,7 +898,7 @@ int runClassify(const CommandLine &commandLine) {
   }
 
   ptm::Session session(model, ptm::SessionOptions{threads});
-  ptm::ByteLevelBpe tokenizer = ptm::ByteLevelBpe::load(tokenizerPath);
+  ptm::ByteLevelBpe tokenizer = ptm::loadByteLevelBpeTokenizer(tokenizerPath, "classify");
   int32_t endOfText = ptm::loops::endOfTextId(tokenizer, tokenizerPath);
   ptm::loops::CausalLmScorer scorer(session, tokenizer.vocabSize(), endOfText);
   session.bindWeights(weightsPath);
