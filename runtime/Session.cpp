@@ -2,10 +2,13 @@
 
 #include "runtime/Error.h"
 
+#include <nlohmann/json.hpp>
 #include <tbb/parallel_for.h>
 
 #include <algorithm>
+#include <cctype>
 #include <filesystem>
+#include <fstream>
 #include <limits>
 #include <map>
 #include <optional>
@@ -262,8 +265,25 @@ void Session::requireWeights() const {
 
 namespace {
 
+// The transformers class that loads the checkpoint of a model directory with
+// its heads and their names: config.json's first architecture
+// (GPT2LMHeadModel, BertForPreTraining, ...), else AutoModel.
+std::string architectureOf(const std::filesystem::path &directory) {
+  std::ifstream config(directory / "config.json", std::ios::binary);
+  nlohmann::json parsed = nlohmann::json::parse(config, nullptr, /*allow_exceptions=*/false);
+  if (parsed.is_object() && parsed.contains("architectures") && parsed["architectures"].is_array() &&
+      !parsed["architectures"].empty() && parsed["architectures"][0].is_string()) {
+    std::string name = parsed["architectures"][0].get<std::string>();
+    auto isIdentifierChar = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; };
+    if (!name.empty() && std::all_of(name.begin(), name.end(), isIdentifierChar))
+      return name;
+  }
+  return "AutoModel";
+}
+
 // The checkpoint file of `path`: the file itself, or a model directory's
-// model.safetensors (with a hint when the directory has only PyTorch pickles).
+// model.safetensors (with the conversion command when the directory has only
+// PyTorch pickles).
 std::string modelFileOf(const std::string &path) {
   std::error_code error;
   if (!std::filesystem::is_directory(path, error))
@@ -272,9 +292,9 @@ std::string modelFileOf(const std::string &path) {
   if (std::filesystem::exists(directory / "model.safetensors", error))
     return (directory / "model.safetensors").string();
   if (std::filesystem::exists(directory / "pytorch_model.bin", error))
-    throw Error(path, "has pytorch_model.bin but no model.safetensors; ptm reads safetensors only: convert with "
-                      "python3 -c \"import transformers as t; t.AutoModel.from_pretrained('DIR')"
-                      ".save_pretrained('DIR', safe_serialization=True)\"");
+    throw Error(path, "has pytorch_model.bin but no model.safetensors; ptm reads safetensors only. Convert it in "
+                      "place with: python3 -c \"import transformers as t; t." + architectureOf(directory) +
+                      ".from_pretrained('" + path + "').save_pretrained('" + path + "', safe_serialization=True)\"");
   throw Error(path, "is a directory without model.safetensors");
 }
 

@@ -207,9 +207,8 @@ private:
     // tokenizer, keeps the vocabulary its weights were trained with.
     std::string source = !checkpoint.empty() ? checkpoint : options_.tokenizerPath;
     std::error_code error;
-    std::filesystem::path weights(options_.weightsPath);
-    if (source.empty() && !options_.weightsPath.empty() && std::filesystem::is_directory(weights, error) &&
-        (std::filesystem::exists(weights / "vocab.json", error) || std::filesystem::exists(weights / "encoder.json", error)))
+    if (source.empty() && !options_.weightsPath.empty() &&
+        std::filesystem::is_directory(options_.weightsPath, error) && ByteLevelBpe::hasVocabulary(options_.weightsPath))
       source = options_.weightsPath;
     if (!source.empty()) {
       tokenizer_ = std::make_unique<ByteLevelBpe>(ByteLevelBpe::load(source));

@@ -4,6 +4,7 @@
 #include "runtime/Error.h"
 #include "runtime/InputFile.h"
 #include "runtime/tokenizers/Gpt2Pretokenizer.h"
+#include "runtime/tokenizers/TokenizerJson.h"
 #include "runtime/tokenizers/Utf8.h"
 
 #include <nlohmann/json.hpp>
@@ -93,24 +94,7 @@ std::vector<std::string> readVocabulary(const std::string &path) {
   } catch (const nlohmann::json::parse_error &error) {
     throw Error(path, std::string("malformed JSON: ") + error.what());
   }
-  if (!vocabulary.is_object())
-    throw Error(path, "is not a JSON object mapping tokens to ids");
-  const size_t size = vocabulary.size();
-  if (size > static_cast<size_t>(std::numeric_limits<int32_t>::max()))
-    throw Error(path, "has more tokens than 32-bit ids can number");
-  std::vector<std::string> tokens(size);
-  std::vector<bool> assigned(size, false);
-  for (const auto &[token, value] : vocabulary.items()) {
-    if (!value.is_number_unsigned() || value.get<uint64_t>() >= size)
-      throw Error(path, "token '" + token + "' has id " + value.dump() + ", expected an integer in 0.." +
-                            std::to_string(size - 1));
-    size_t id = value.get<uint64_t>();
-    if (assigned[id])
-      throw Error(path, "id " + std::to_string(id) + " is given to both '" + tokens[id] + "' and '" + token + "'");
-    assigned[id] = true;
-    tokens[id] = token;
-  }
-  return tokens;
+  return vocabularyById(vocabulary, path);
 }
 
 struct MergesFile {
@@ -168,24 +152,73 @@ ByteLevelBpe::ByteLevelBpe(ByteLevelBpe &&) noexcept = default;
 ByteLevelBpe &ByteLevelBpe::operator=(ByteLevelBpe &&) noexcept = default;
 ByteLevelBpe::~ByteLevelBpe() = default;
 
+bool ByteLevelBpe::hasVocabulary(const std::string &directory) {
+  return isFile(pathIn(directory, "vocab.json")) || isFile(pathIn(directory, "encoder.json")) ||
+         tokenizerJsonModelType(directory) == "BPE";
+}
+
 ByteLevelBpe ByteLevelBpe::load(const std::string &directory) {
   std::string vocabPath = pathIn(directory, "vocab.json");
   std::string mergesPath = pathIn(directory, "merges.txt");
   if (!isFile(vocabPath)) {
     vocabPath = pathIn(directory, "encoder.json");
     mergesPath = pathIn(directory, "vocab.bpe");
-    if (!isFile(vocabPath))
-      throw Error(directory, "holds neither vocab.json + merges.txt (Hugging Face) nor encoder.json + vocab.bpe (OpenAI)");
+  }
+  if (!isFile(vocabPath)) {
+    if (tokenizerJsonModelType(directory).empty())
+      throw Error(directory, "holds neither vocab.json + merges.txt (Hugging Face) nor encoder.json + vocab.bpe "
+                             "(OpenAI) nor tokenizer.json");
+    return loadTokenizerJson(tokenizerJsonPath(directory));
   }
   std::vector<std::string> tokens = readVocabulary(vocabPath);
   MergesFile merges = readMerges(mergesPath);
   return ByteLevelBpe(std::move(tokens), merges.merges, merges.lines, vocabPath, mergesPath);
 }
 
+ByteLevelBpe ByteLevelBpe::loadTokenizerJson(const std::string &path) {
+  nlohmann::json spec = readTokenizerJson(path);
+  const nlohmann::json &model = spec["model"];
+  const std::string type = model["type"].get<std::string>();
+  if (type != "BPE")
+    throw Error(path, "holds a " + type + " tokenizer, not GPT-2's byte-level BPE");
+  const nlohmann::json &preTokenizer = spec.contains("pre_tokenizer") ? spec["pre_tokenizer"] : nlohmann::json();
+  if (!preTokenizer.is_object() || preTokenizer.value("type", "") != "ByteLevel" ||
+      preTokenizer.value("add_prefix_space", false) || !preTokenizer.value("use_regex", true))
+    throw Error(path, "its pre_tokenizer is not GPT-2's (ByteLevel with add_prefix_space false and use_regex true): " +
+                          preTokenizer.dump());
+  if (!spec.value("normalizer", nlohmann::json()).is_null())
+    throw Error(path, "has a normalizer, which GPT-2's byte-level BPE does not: " + spec["normalizer"].dump());
+  std::vector<std::string> tokens = tokenizerJsonVocabulary(spec, path);
+
+  // Merges are "a b" strings (tokenizers before 0.20) or ["a", "b"] pairs.
+  const std::string mergesOrigin = path + " (model.merges)";
+  if (!model.contains("merges") || !model["merges"].is_array())
+    throw Error(path, "its model has no merges list");
+  std::vector<std::pair<std::string, std::string>> merges;
+  std::vector<int64_t> mergeNumbers;
+  for (const nlohmann::json &merge : model["merges"]) {
+    std::string where = "merge " + std::to_string(merges.size() + 1);
+    if (merge.is_array() && merge.size() == 2 && merge[0].is_string() && merge[1].is_string()) {
+      merges.emplace_back(merge[0].get<std::string>(), merge[1].get<std::string>());
+    } else if (merge.is_string()) {
+      std::string text = merge.get<std::string>();
+      size_t space = text.find(' ');
+      if (space == 0 || space == std::string::npos || space + 1 == text.size() ||
+          text.find(' ', space + 1) != std::string::npos)
+        throw Error(mergesOrigin, where + " is not a merge 'a b': '" + text + "'");
+      merges.emplace_back(text.substr(0, space), text.substr(space + 1));
+    } else {
+      throw Error(mergesOrigin, where + " is neither an 'a b' string nor a pair of strings: " + merge.dump());
+    }
+    mergeNumbers.push_back(static_cast<int64_t>(merges.size()));
+  }
+  return ByteLevelBpe(std::move(tokens), merges, mergeNumbers, path, mergesOrigin, "merge");
+}
+
 ByteLevelBpe::ByteLevelBpe(std::vector<std::string> tokens,
                            const std::vector<std::pair<std::string, std::string>> &merges,
                            const std::vector<int64_t> &mergeLines, const std::string &vocabOrigin,
-                           const std::string &mergesOrigin)
+                           const std::string &mergesOrigin, const char *mergePosition)
     : tokens_(std::move(tokens)), cache_(std::make_unique<WordCache>()) {
   const ByteAlphabet &alphabet = byteAlphabet();
   for (size_t id = 0; id < tokens_.size(); ++id) {
@@ -208,7 +241,8 @@ ByteLevelBpe::ByteLevelBpe(std::vector<std::string> tokens,
 
   for (size_t rank = 0; rank < merges.size(); ++rank) {
     const auto &[left, right] = merges[rank];
-    std::string where = "line " + std::to_string(mergeLines[rank]) + ": merge '" + left + " " + right + "' ";
+    std::string where = std::string(mergePosition) + " " + std::to_string(mergeLines[rank]) + ": merge '" + left +
+                        " " + right + "' ";
     auto idOf = [&](const std::string &part, const char *role) {
       auto found = idsByToken_.find(part);
       if (found == idsByToken_.end())
@@ -221,7 +255,8 @@ ByteLevelBpe::ByteLevelBpe(std::vector<std::string> tokens,
     auto [existing, inserted] =
         merges_.emplace(pairKey(leftId, rightId), Merge{static_cast<int32_t>(rank), resultId});
     if (!inserted)
-      throw Error(mergesOrigin, where + "repeats line " + std::to_string(mergeLines[existing->second.rank]));
+      throw Error(mergesOrigin, where + "repeats " + mergePosition + " " +
+                                    std::to_string(mergeLines[existing->second.rank]));
     mergeOrder_.emplace_back(leftId, rightId);
     isSpecial[resultId] = false;
   }

@@ -29,13 +29,22 @@ class ByteLevelBpe {
 public:
   // Loads DIRECTORY/vocab.json + DIRECTORY/merges.txt (Hugging Face names) or,
   // when there is no vocab.json, DIRECTORY/encoder.json + DIRECTORY/vocab.bpe
-  // (OpenAI names). The vocabulary is a JSON object mapping each token to its
-  // id, the ids being exactly 0..N-1; the merges file has one "a b" pair per
-  // line, highest priority first, after an optional "#version" line. Throws
-  // ptm::Error naming the file at fault when a file is missing or malformed,
-  // an id is duplicated or missing, a byte token is missing, or a merge's
-  // parts or result are not in the vocabulary.
+  // (OpenAI names), or, when there is neither, DIRECTORY/tokenizer.json (see
+  // loadTokenizerJson). The vocabulary is a JSON object mapping each token to
+  // its id, the ids being exactly 0..N-1; the merges file has one "a b" pair
+  // per line, highest priority first, after an optional "#version" line.
+  // Throws ptm::Error naming the file at fault when a file is missing or
+  // malformed, an id is duplicated or missing, a byte token is missing, or a
+  // merge's parts or result are not in the vocabulary.
   static ByteLevelBpe load(const std::string &directory);
+  // Loads a fast tokenizer's tokenizer.json of GPT-2's kind: model type BPE
+  // with its vocab and merges ("a b" strings or ["a", "b"] pairs), the
+  // added tokens (<|endoftext|>) appended where the vocab lacks them, a
+  // ByteLevel pre-tokenizer without prefix space, no normalizer. Throws
+  // ptm::Error naming the file when it describes another tokenizer.
+  static ByteLevelBpe loadTokenizerJson(const std::string &path);
+  // Whether DIRECTORY holds a vocabulary that load() reads.
+  static bool hasVocabulary(const std::string &directory);
 
   // Called during training each time the vocabulary grows, with its size.
   using TrainingProgress = std::function<void(int64_t vocabSize, int64_t vocabSizeWanted)>;
@@ -94,11 +103,12 @@ private:
   struct WordCache;
 
   // Validates and indexes a vocabulary (strings by id) and merge list; errors
-  // name `vocabOrigin` or `mergesOrigin`. Merges are given by line number
-  // (1-based) in `mergesOrigin` to point errors at the line.
+  // name `vocabOrigin` or `mergesOrigin`. Merges are given by their position
+  // (1-based) in `mergesOrigin`, a line number or, with `mergePosition`
+  // "merge", an index into a list, to point errors at them.
   ByteLevelBpe(std::vector<std::string> tokens, const std::vector<std::pair<std::string, std::string>> &merges,
                const std::vector<int64_t> &mergeLines, const std::string &vocabOrigin,
-               const std::string &mergesOrigin);
+               const std::string &mergesOrigin, const char *mergePosition = "line");
 
   // How vocabulary strings spell `byte`.
   static const std::string &spelledByte(uint8_t byte);

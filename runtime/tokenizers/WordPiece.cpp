@@ -4,6 +4,7 @@
 #include "runtime/Error.h"
 #include "runtime/InputFile.h"
 #include "runtime/tokenizers/Gpt2Pretokenizer.h"
+#include "runtime/tokenizers/TokenizerJson.h"
 #include "runtime/tokenizers/Utf8.h"
 
 #include <nlohmann/json.hpp>
@@ -126,15 +127,57 @@ const std::vector<std::string> &WordPiece::specialTokens() {
 
 bool WordPiece::hasVocabulary(const std::string &directory) {
   std::error_code ignored;
-  return std::filesystem::is_regular_file(pathIn(directory, "vocab.txt"), ignored);
+  return std::filesystem::is_regular_file(pathIn(directory, "vocab.txt"), ignored) ||
+         tokenizerJsonModelType(directory) == "WordPiece";
 }
 
 WordPiece WordPiece::load(const std::string &directory, std::optional<bool> lowercase) {
   std::string vocabPath = pathIn(directory, "vocab.txt");
-  if (!hasVocabulary(directory))
-    throw Error(directory, "holds no vocab.txt (a WordPiece vocabulary)");
+  std::error_code ignored;
+  if (!std::filesystem::is_regular_file(vocabPath, ignored)) {
+    if (tokenizerJsonModelType(directory) != "WordPiece")
+      throw Error(directory, "holds no vocab.txt nor a WordPiece tokenizer.json (a WordPiece vocabulary)");
+    return loadTokenizerJson(tokenizerJsonPath(directory), lowercase);
+  }
   std::vector<std::string> tokens = readVocabulary(vocabPath);
   return WordPiece(std::move(tokens), readNormalization(directory, lowercase), vocabPath);
+}
+
+WordPiece WordPiece::loadTokenizerJson(const std::string &path, std::optional<bool> lowercase) {
+  nlohmann::json spec = readTokenizerJson(path);
+  const nlohmann::json &model = spec["model"];
+  const std::string type = model["type"].get<std::string>();
+  if (type != "WordPiece")
+    throw Error(path, "holds a " + type + " tokenizer, not WordPiece");
+  // What BertTokenizer fixes, tokenizer.json spells out: only BERT's values
+  // are followed.
+  auto require = [&](const nlohmann::json &object, const char *key, const nlohmann::json &expected,
+                     const std::string &where) {
+    if (object.is_object() && object.contains(key) && object[key] != expected)
+      throw Error(path, where + "." + key + " is " + object[key].dump() + "; ptm's WordPiece follows BERT's " +
+                            expected.dump());
+  };
+  require(model, "unk_token", "[UNK]", "model");
+  require(model, "continuing_subword_prefix", std::string(kContinuationPrefix), "model");
+  require(model, "max_input_chars_per_word", kMaxWordChars, "model");
+  const nlohmann::json &preTokenizer = spec.contains("pre_tokenizer") ? spec["pre_tokenizer"] : nlohmann::json();
+  if (!preTokenizer.is_object() || preTokenizer.value("type", "") != "BertPreTokenizer")
+    throw Error(path, "its pre_tokenizer is not BertPreTokenizer: " + preTokenizer.dump());
+  const nlohmann::json &normalizer = spec.contains("normalizer") ? spec["normalizer"] : nlohmann::json();
+  if (!normalizer.is_object() || normalizer.value("type", "") != "BertNormalizer")
+    throw Error(path, "its normalizer is not BertNormalizer: " + normalizer.dump());
+  require(normalizer, "clean_text", true, "normalizer");
+
+  // BertNormalizer's defaults are BertTokenizer's: lowercase true,
+  // handle_chinese_chars true, strip_accents null (= as lowercase).
+  const std::string where = path + " (normalizer)";
+  BertNormalization normalization;
+  normalization.lowercase = lowercase ? *lowercase : configFlag(normalizer, "lowercase", true, where);
+  normalization.splitChineseChars = configFlag(normalizer, "handle_chinese_chars", true, where);
+  normalization.stripAccents = normalization.lowercase;
+  if (auto found = normalizer.find("strip_accents"); found != normalizer.end() && !found->is_null())
+    normalization.stripAccents = configFlag(normalizer, "strip_accents", true, where);
+  return WordPiece(tokenizerJsonVocabulary(spec, path), normalization, path);
 }
 
 WordPiece::WordPiece(std::vector<std::string> tokens, const BertNormalization &normalization,

@@ -37,8 +37,18 @@ public:
   // Throws ptm::Error naming the file at fault when vocab.txt is missing or
   // empty, a token occurs twice, a special token is missing, or the config is
   // not a JSON object with booleans (or null for strip_accents) there.
+  // Without vocab.txt, DIRECTORY/tokenizer.json is read (loadTokenizerJson).
   static WordPiece load(const std::string &directory, std::optional<bool> lowercase = std::nullopt);
-  // Whether DIRECTORY holds a vocab.txt, the file that load() needs.
+  // Loads a fast tokenizer's tokenizer.json of BERT's kind: model type
+  // WordPiece with its vocab (unk_token [UNK], continuing_subword_prefix "##",
+  // max_input_chars_per_word 100 where given), the added tokens appended where
+  // the vocab lacks them, BertPreTokenizer, and BertNormalizer's lowercase,
+  // strip_accents and handle_chinese_chars as the normalisation (`lowercase`
+  // overrides lowercase as in load()). Throws ptm::Error naming the file when
+  // it describes another tokenizer.
+  static WordPiece loadTokenizerJson(const std::string &path, std::optional<bool> lowercase = std::nullopt);
+  // Whether DIRECTORY holds a vocab.txt or a WordPiece tokenizer.json, a
+  // vocabulary that load() reads.
   static bool hasVocabulary(const std::string &directory);
 
   // Called during training each time the vocabulary grows, with its size.

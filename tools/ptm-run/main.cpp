@@ -8,12 +8,15 @@
 #include "runtime/Safetensors.h"
 #include "runtime/Session.h"
 #include "runtime/artifact/ArtifactReader.h"
+#include "runtime/loops/Classify.h"
 #include "runtime/loops/Embed.h"
 #include "runtime/loops/FillMask.h"
 #include "runtime/loops/Generate.h"
 #include "runtime/loops/Pretrain.h"
+#include "runtime/loops/Score.h"
 #include "runtime/plot/LossPlot.h"
 #include "runtime/tokenizers/ByteLevelBpe.h"
+#include "runtime/tokenizers/ModelTokenizer.h"
 #include "runtime/tokenizers/WordPiece.h"
 
 #include <algorithm>
@@ -51,6 +54,8 @@ commands:
   fill-mask predict the [MASK] tokens of a text with a BERT artifact
   generate  continue prompts with a GPT-2 model (KV cache, sampling, streaming)
   embed     sentence embeddings (and cosine similarities) with a BERT encoder
+  score     log-likelihood and perplexity of texts with a GPT-2 artifact
+  classify  zero- and few-shot classification by label likelihood (GPT-3 style)
   bench     time an entry with random weights and inputs
 
 Run 'ptm-run <command> --help' for a command's arguments.
@@ -140,8 +145,9 @@ data and tokenizer:
   --data FILE            training text (UTF-8)
   --tokenizer DIR        vocabulary to use: GPT: byte-level BPE (vocab.json +
                          merges.txt, or GPT-2's encoder.json + vocab.bpe);
-                         BERT: WordPiece (vocab.txt); default: train one of
-                         the model's vocabulary size on the training text
+                         BERT: WordPiece (vocab.txt); or either's
+                         tokenizer.json; default: train one of the model's
+                         vocabulary size on the training text
   --val-fraction F       held-out fraction of the text (default 0.1)
 BERT data:
   --masked-lm-prob P     fraction of the tokens to predict (default 0.15)
@@ -198,7 +204,8 @@ Encodes each line of the input (without its line break) as one line of
 space-separated token ids, or with --decode turns such lines back into text.
 DIR holds a WordPiece vocabulary (BERT's vocab.txt, with tokenizer_config.json
 for do_lower_case) or a byte-level BPE one (vocab.json + merges.txt, or GPT-2's
-encoder.json + vocab.bpe). WordPiece gives the ids of Hugging Face's
+encoder.json + vocab.bpe), or, without those, a fast tokenizer's
+tokenizer.json of either kind. WordPiece gives the ids of Hugging Face's
 BertTokenizer; invalid UTF-8 becomes U+FFFD, which BERT drops. Its decoding
 joins the tokens with spaces and glues "##" continuations on.
 
@@ -230,7 +237,8 @@ TEXT has a single mask and kept where it has several.
                    model.safetensors) or a safetensors file
   --text TEXT      the text, with [MASK] where tokens are to be predicted
   --tokenizer DIR  WordPiece vocabulary (vocab.txt, with tokenizer_config.json
-                   for do_lower_case) (default: the weights' directory)
+                   for do_lower_case, or tokenizer.json) (default: the
+                   weights' directory)
   --top-k K        tokens shown per mask (default: 5)
   --threads K      worker threads (default: all hardware threads)
 )";
@@ -301,6 +309,76 @@ artifact's). Another directory gets mean pooling without normalisation.
   --threads K        worker threads (default: all hardware threads)
 )";
 
+constexpr const char *kScoreUsage = R"(usage: ptm-run score MODEL.ptm --weights DIR (--text TEXT | --in FILE) [--context TEXT]
+                     [--tokenizer DIR] [--threads K]
+
+Scores texts with the forward entry of a GPT-2 artifact (ptmc DIR --batch B
+--seq T): the log-likelihood of each text's tokens, each given all tokens
+before it, as lm-evaluation-harness measures it. A text is scored after the
+end-of-text token (the tokenizer's bos_token, or <|endoftext|>), so that every
+token of it counts; with --context only the continuation's tokens are scored,
+given the context (context and continuation encoded on their own and the ids
+joined, the context's trailing whitespace moved to the continuation, as
+lm-evaluation-harness does). Texts longer than T are scored in windows of T
+tokens advancing by T/2, each token once, with at least T/2 tokens of
+context. Windows are packed B to a call; the log-softmax is taken in double
+precision.
+
+Prints per text "LOG-LIKELIHOOD<TAB>TOKENS<TAB>PERPLEXITY<TAB>TEXT" (nats;
+perplexity = exp(-log-likelihood / tokens)), then a "# total:" line with the
+perplexity of all tokens together.
+
+  --weights DIR    the model: a Hugging Face model directory (its
+                   model.safetensors) or a safetensors file
+  --text TEXT      one text to score (with --context: the continuation)
+  --in FILE        score each line of FILE (UTF-8; empty lines are skipped;
+                   with --context: each line is a continuation of it)
+  --context TEXT   score the texts as continuations of TEXT
+  --tokenizer DIR  byte-level BPE vocabulary (vocab.json + merges.txt,
+                   encoder.json + vocab.bpe, or tokenizer.json) (default: the
+                   weights' directory)
+  --threads K      worker threads (default: all hardware threads)
+)";
+
+constexpr const char *kClassifyUsage = R"(usage: ptm-run classify MODEL.ptm --weights DIR --labels A,B,... --template TEXT --in FILE.tsv
+                        (--zero-shot | --shots FILE.tsv [--k N] [--seed S]) [options]
+
+Classifies each example of a TSV file by the likelihood of its label, as GPT-3
+evaluates zero- and few-shot classification: every label is scored as the
+continuation " LABEL" of the prompt (see 'ptm-run score'), and the most
+likely one is the prediction. The prompt is the template with {text} replaced
+by the example's text; with --shots, k demonstrations come first, each the
+template filled with a shot's text, then " LABEL" and a blank line. Each
+example gets its own k shots, drawn without replacement by --seed (a partial
+Fisher-Yates shuffle of the shot rows driven by SplitMix64, k draws per
+example in file order; --predictions lists the rows drawn).
+
+Prints the number of examples, the accuracy, the majority-class baseline, the
+confusion matrix and each label's precision and recall.
+
+  --weights DIR          the model: a Hugging Face model directory or a
+                         safetensors file
+  --labels A,B,...       the label names; label i of the TSV (0-based) is the
+                         i-th name, and a TSV label may also be a name
+  --template TEXT        the prompt, with {text}; "\n" is a line break, "\t" a
+                         tab (e.g. "Review: {text}\nSentiment:")
+  --in FILE.tsv          the examples: a TSV file with a header row, as SST-2's
+                         "sentence<TAB>label"
+  --zero-shot            no demonstrations
+  --shots FILE.tsv       draw demonstrations from this TSV file (same columns)
+  --k N                  demonstrations per example (default 4)
+  --seed S               seed of the demonstration draw (default 0)
+  --text-column NAME     column of the texts (default sentence)
+  --label-column NAME    column of the labels (default label)
+  --normalize KIND       none: rank labels by their summed log-probability
+                         (default); tokens: by its mean per label token
+  --predictions FILE     write per example: index, label, prediction, each
+                         label's score and the shot rows used (TSV)
+  --tokenizer DIR        byte-level BPE vocabulary (default: the weights'
+                         directory)
+  --threads K            worker threads (default: all hardware threads)
+)";
+
 constexpr const char *kBenchUsage = R"(usage: ptm-run bench MODEL.ptm [--entry NAME] [--iters N] [--warmup W] [--threads K]
 
 Times an entry with random weights and random inputs (token ids uniform below
@@ -336,7 +414,8 @@ struct CommandLine {
 // Flags that take no value: present or absent.
 const std::set<std::string> kSwitches = {"--log-scale", "--decode", "--add-special-tokens", "--lowercase",
                                           "--no-lowercase", "--pairs", "--whole-word-masking", "--ignore-eos",
-                                          "--print-ids", "--similarity", "--normalize", "--no-normalize"};
+                                          "--print-ids", "--similarity", "--normalize", "--no-normalize",
+                                          "--zero-shot"};
 // Flags that may be given more than once; CommandLine::lists holds their values.
 const std::set<std::string> kRepeatable = {"--stop"};
 
@@ -711,18 +790,14 @@ int runTokenize(const CommandLine &commandLine) {
   if (commandLine.has("--lowercase") || commandLine.has("--no-lowercase"))
     lowercase = commandLine.has("--lowercase");
 
-  std::optional<ptm::WordPiece> wordPiece;
-  std::optional<ptm::ByteLevelBpe> byteLevelBpe;
-  if (ptm::WordPiece::hasVocabulary(tokenizerPath)) {
-    wordPiece.emplace(ptm::WordPiece::load(tokenizerPath, lowercase));
-  } else {
-    for (const char *flag : {"--add-special-tokens", "--lowercase", "--no-lowercase", "--pairs"})
-      if (commandLine.has(flag))
-        throw ptm::Error(tokenizerPath, std::string("holds no vocab.txt (a WordPiece vocabulary), which ") + flag +
-                                            " needs");
-    byteLevelBpe.emplace(ptm::ByteLevelBpe::load(tokenizerPath));
-  }
-  const int64_t vocabSize = wordPiece ? wordPiece->vocabSize() : byteLevelBpe->vocabSize();
+  for (const char *flag : {"--add-special-tokens", "--lowercase", "--no-lowercase", "--pairs"})
+    if (commandLine.has(flag) && !ptm::WordPiece::hasVocabulary(tokenizerPath))
+      throw ptm::Error(tokenizerPath, std::string("holds no WordPiece vocabulary (vocab.txt or tokenizer.json), which ") +
+                                          flag + " needs");
+  ptm::ModelTokenizer tokenizer = ptm::loadModelTokenizer(tokenizerPath, lowercase);
+  const std::optional<ptm::WordPiece> &wordPiece = tokenizer.wordPiece;
+  const std::optional<ptm::ByteLevelBpe> &byteLevelBpe = tokenizer.byteLevelBpe;
+  const int64_t vocabSize = tokenizer.vocabSize();
 
   std::ifstream input(inputPath, std::ios::binary);
   if (!input)
@@ -790,11 +865,12 @@ int runFillMask(const CommandLine &commandLine) {
   if (tokenizerPath.empty()) {
     tokenizerPath = ptm::loops::tokenizerDirectoryOf(weightsPath);
     if (!ptm::WordPiece::hasVocabulary(tokenizerPath))
-      throw ptm::Error(tokenizerPath, "holds no vocab.txt (a WordPiece vocabulary); name one with --tokenizer");
+      throw ptm::Error(tokenizerPath, "holds no vocab.txt nor a WordPiece tokenizer.json (a WordPiece vocabulary); "
+                                      "name one with --tokenizer");
   }
 
   ptm::Session session(model, ptm::SessionOptions{threads});
-  ptm::WordPiece tokenizer = ptm::WordPiece::load(tokenizerPath);
+  ptm::WordPiece tokenizer = ptm::loadWordPieceTokenizer(tokenizerPath, "fill-mask");
   // A text or artifact that cannot work fails before the slow weight loading.
   ptm::loops::FillMaskQuery query = ptm::loops::prepareFillMask(session.artifactReader(), tokenizer, text);
   session.bindWeights(weightsPath);
@@ -1031,6 +1107,122 @@ int runEmbed(const CommandLine &commandLine) {
   return 0;
 }
 
+// The byte-level BPE tokenizer of a GPT-2 model: --tokenizer, else the
+// weights' directory.
+std::string causalLmTokenizerPath(const CommandLine &commandLine, const std::string &weightsPath) {
+  std::string tokenizerPath = commandLine.value("--tokenizer", "");
+  return tokenizerPath.empty() ? ptm::loops::tokenizerDirectoryOf(weightsPath) : tokenizerPath;
+}
+
+int runScore(const CommandLine &commandLine) {
+  const std::string &model = modelPath(commandLine);
+  const std::string &weightsPath = requiredFlag(commandLine, "--weights");
+  if (commandLine.has("--text") == commandLine.has("--in"))
+    throw UsageError{"give exactly one of --text and --in"};
+  int threads = integerFlag(commandLine, "--threads", 0, 1);
+  std::string tokenizerPath = causalLmTokenizerPath(commandLine, weightsPath);
+
+  std::vector<std::string> texts;
+  if (commandLine.has("--text")) {
+    texts.push_back(commandLine.value("--text", ""));
+    if (texts.back().empty())
+      throw ptm::Error("--text", "is empty: there is nothing to score");
+  } else {
+    const std::string inputPath = commandLine.value("--in", "");
+    std::ifstream input(inputPath, std::ios::binary);
+    if (!input)
+      throw ptm::Error(inputPath, "cannot be read");
+    int64_t emptyLines = 0;
+    for (std::string line; std::getline(input, line);) {
+      if (!line.empty() && line.back() == '\r')
+        line.pop_back();
+      if (line.empty())
+        ++emptyLines;
+      else
+        texts.push_back(std::move(line));
+    }
+    if (input.bad())
+      throw ptm::Error(inputPath, "read failed");
+    if (texts.empty())
+      throw ptm::Error(inputPath, "holds no text to score");
+    if (emptyLines)
+      std::fprintf(stderr, "%s: skipped %s\n", inputPath.c_str(), counted(emptyLines, "empty line").c_str());
+  }
+
+  ptm::Session session(model, ptm::SessionOptions{threads});
+  ptm::ByteLevelBpe tokenizer = ptm::loadByteLevelBpeTokenizer(tokenizerPath, "scoring");
+  int32_t endOfText = ptm::loops::endOfTextId(tokenizer, tokenizerPath);
+  ptm::loops::CausalLmScorer scorer(session, tokenizer.vocabSize(), endOfText);
+  std::vector<ptm::loops::ScoreRequest> requests;
+  for (const std::string &text : texts)
+    requests.push_back(commandLine.has("--context")
+                           ? ptm::loops::continuationRequest(tokenizer, endOfText, commandLine.value("--context", ""), text)
+                           : ptm::loops::textRequest(tokenizer, endOfText, text));
+  session.bindWeights(weightsPath);
+  ptm::loops::printScores(std::cout, texts, scorer.score(requests));
+  return 0;
+}
+
+int runClassify(const CommandLine &commandLine) {
+  const std::string &model = modelPath(commandLine);
+  const std::string &weightsPath = requiredFlag(commandLine, "--weights");
+  const std::string &examplesPath = requiredFlag(commandLine, "--in");
+  if (commandLine.has("--zero-shot") == commandLine.has("--shots"))
+    throw UsageError{"give exactly one of --zero-shot and --shots"};
+  for (const char *flag : {"--k", "--seed"})
+    if (commandLine.has(flag) && !commandLine.has("--shots"))
+      throw UsageError{std::string(flag) + " needs --shots"};
+  std::string normalize = commandLine.value("--normalize", "none");
+  if (normalize != "none" && normalize != "tokens")
+    throw UsageError{"--normalize takes none or tokens, got '" + normalize + "'"};
+  ptm::loops::ClassifyOptions options;
+  std::stringstream labelList(requiredFlag(commandLine, "--labels"));
+  for (std::string label; std::getline(labelList, label, ',');)
+    options.labelNames.push_back(label);
+  std::set<std::string> distinctLabels(options.labelNames.begin(), options.labelNames.end());
+  if (options.labelNames.size() < 2 || distinctLabels.size() != options.labelNames.size() || distinctLabels.count(""))
+    throw UsageError{"--labels needs two or more distinct, non-empty names separated by commas"};
+  options.promptTemplate = ptm::loops::parsePromptTemplate(requiredFlag(commandLine, "--template"));
+  options.shotCount = commandLine.has("--shots") ? integerFlag(commandLine, "--k", 4, 1) : 0;
+  options.seed = static_cast<uint64_t>(integerFlag(commandLine, "--seed", 0, 0));
+  options.normalizeByTokens = normalize == "tokens";
+  const std::string textColumn = commandLine.value("--text-column", "sentence");
+  const std::string labelColumn = commandLine.value("--label-column", "label");
+  int threads = integerFlag(commandLine, "--threads", 0, 1);
+  std::string tokenizerPath = causalLmTokenizerPath(commandLine, weightsPath);
+
+  std::vector<ptm::loops::LabeledText> examples =
+      ptm::loops::readLabeledTsv(examplesPath, textColumn, labelColumn, options.labelNames);
+  if (examples.empty())
+    throw ptm::Error(examplesPath, "holds no examples");
+  std::vector<ptm::loops::LabeledText> shots;
+  if (commandLine.has("--shots")) {
+    const std::string shotsPath = commandLine.value("--shots", "");
+    shots = ptm::loops::readLabeledTsv(shotsPath, textColumn, labelColumn, options.labelNames);
+    if (static_cast<int64_t>(shots.size()) < options.shotCount)
+      throw ptm::Error(shotsPath, "holds " + counted(static_cast<int64_t>(shots.size()), "example") +
+                                      ", fewer than the " + std::to_string(options.shotCount) +
+                                      " demonstrations per example of --k");
+  }
+
+  ptm::Session session(model, ptm::SessionOptions{threads});
+  ptm::ByteLevelBpe tokenizer = ptm::loadByteLevelBpeTokenizer(tokenizerPath, "classify");
+  int32_t endOfText = ptm::loops::endOfTextId(tokenizer, tokenizerPath);
+  ptm::loops::CausalLmScorer scorer(session, tokenizer.vocabSize(), endOfText);
+  session.bindWeights(weightsPath);
+  auto start = std::chrono::steady_clock::now();
+  std::vector<ptm::loops::Classification> classifications =
+      ptm::loops::classify(scorer, tokenizer, endOfText, examples, shots, options);
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::fprintf(stderr, "%s: %s, %s each, scored in %.2f s\n", examplesPath.c_str(),
+               counted(static_cast<int64_t>(examples.size()), "example").c_str(),
+               counted(static_cast<int64_t>(options.labelNames.size()), "label").c_str(), seconds);
+  if (commandLine.has("--predictions"))
+    ptm::loops::writePredictions(commandLine.value("--predictions", ""), options.labelNames, classifications);
+  ptm::loops::printClassificationReport(std::cout, options.labelNames, classifications);
+  return 0;
+}
+
 // Valid random inputs for `entry`: token ids uniform below their bound, other
 // integers zero, floats standard normal. attention_mask is left out so that the
 // session supplies its default of all ones.
@@ -1131,6 +1323,11 @@ const std::vector<Command> &commands() {
        {"--weights", "--text", "--in", "--pairs", "--similarity", "--pooling", "--normalize", "--no-normalize", "--out",
         "--tokenizer", "--threads"},
        runEmbed},
+      {"score", kScoreUsage, {"--weights", "--text", "--in", "--context", "--tokenizer", "--threads"}, runScore},
+      {"classify", kClassifyUsage,
+       {"--weights", "--labels", "--template", "--in", "--zero-shot", "--shots", "--k", "--seed", "--text-column",
+        "--label-column", "--normalize", "--predictions", "--tokenizer", "--threads"},
+       runClassify},
       {"bench", kBenchUsage, {"--entry", "--iters", "--warmup", "--threads"}, runBench},
   };
   return all;
