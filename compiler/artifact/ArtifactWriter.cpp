@@ -120,11 +120,16 @@ llvm::Expected<std::string> buildArtifact(const ArtifactContents &contents) {
   std::vector<flatbuffers::Offset<fb::CodeBlob>> blobs{fb::CreateCodeBlobDirect(
       fbb, fb::CodeKind_cpu_shared_object, contents.target.triple.c_str(),
       contents.target.cpu.c_str(), contents.target.features.c_str(), &code)};
+  std::vector<flatbuffers::Offset<fb::TokenizerFile>> tokenizerFiles;
+  for (const auto &[name, fileContents] : contents.tokenizerFiles) {
+    std::vector<uint8_t> bytes(fileContents.begin(), fileContents.end());
+    tokenizerFiles.push_back(fb::CreateTokenizerFileDirect(fbb, name.c_str(), &bytes));
+  }
   std::string producer = "ptmc " PTM_VERSION_STRING;
   auto root = fb::CreateArtifactDirect(fbb, producer.c_str(), contents.modelType.c_str(),
                                        contents.mode.c_str(), contents.modelConfigJson.c_str(),
                                        contents.batch, contents.seqLen, &parameters, &entries,
-                                       &blobs);
+                                       &blobs, tokenizerFiles.empty() ? nullptr : &tokenizerFiles);
   fb::FinishArtifactBuffer(fbb, root);
 
   auto header = artifact::makeArtifactHeader(fbb.GetBufferPointer(), fbb.GetSize());

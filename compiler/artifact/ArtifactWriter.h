@@ -8,6 +8,8 @@
 #include "llvm/Support/Error.h"
 
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace ptm::compiler {
 
@@ -22,6 +24,8 @@ struct ArtifactContents {
   int64_t seqLen = 0;
   codegen::CpuTarget target;
   std::string sharedObject;
+  // (file name, contents) of the model directory's tokenizer files.
+  std::vector<std::pair<std::string, std::string>> tokenizerFiles;
 };
 
 // Serialises the artifact (header + flatbuffer) into bytes.

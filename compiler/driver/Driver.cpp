@@ -1,7 +1,5 @@
 #include "compiler/driver/Driver.h"
 
-#include <algorithm>
-
 #include "compiler/Passes.h"
 #include "compiler/artifact/ArtifactWriter.h"
 #include "compiler/codegen/cpu/ObjectEmitter.h"
@@ -16,7 +14,11 @@
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Target/LLVMIR/Dialect/All.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
 #include "llvm/Support/ToolOutputFile.h"
+
+#include <algorithm>
 
 using namespace mlir;
 
@@ -52,6 +54,31 @@ llvm::Error writeText(const std::string &path, llvm::function_ref<void(llvm::raw
   print(output.os());
   output.keep();
   return llvm::Error::success();
+}
+
+// The tokenizer files beside the model's config.json, as Hugging Face ships
+// them: a fast tokenizer's tokenizer.json, GPT-2's vocab.json + merges.txt
+// (or encoder.json + vocab.bpe), BERT's vocab.txt, and their settings.
+llvm::Expected<std::vector<std::pair<std::string, std::string>>>
+readTokenizerFiles(const std::string &modelPath) {
+  static constexpr const char *kTokenizerFiles[] = {
+      "tokenizer.json", "vocab.json",          "merges.txt",          "encoder.json",
+      "vocab.bpe",      "vocab.txt",           "tokenizer_config.json", "special_tokens_map.json"};
+  llvm::SmallString<256> directory(modelPath);
+  if (!llvm::sys::fs::is_directory(directory))
+    llvm::sys::path::remove_filename(directory);
+  std::vector<std::pair<std::string, std::string>> files;
+  for (const char *name : kTokenizerFiles) {
+    llvm::SmallString<256> path(directory);
+    llvm::sys::path::append(path, name);
+    if (!llvm::sys::fs::is_regular_file(path))
+      continue;
+    llvm::ErrorOr<std::unique_ptr<llvm::MemoryBuffer>> buffer = llvm::MemoryBuffer::getFile(path);
+    if (!buffer)
+      return failure(path + ": cannot read the tokenizer file: " + buffer.getError().message());
+    files.emplace_back(name, (*buffer)->getBuffer().str());
+  }
+  return files;
 }
 
 } // namespace
@@ -123,6 +150,11 @@ llvm::Error compile(const DriverOptions &options) {
     contents.seqLen = *std::max_element(options.model.promptLengths.begin(), options.model.promptLengths.end());
   contents.target = target;
   contents.sharedObject = std::move(*sharedObject);
+  llvm::Expected<std::vector<std::pair<std::string, std::string>>> tokenizerFiles =
+      readTokenizerFiles(options.modelPath);
+  if (!tokenizerFiles)
+    return tokenizerFiles.takeError();
+  contents.tokenizerFiles = std::move(*tokenizerFiles);
   if (options.outputPath.empty() || options.outputPath == "-")
     return failure("an artifact needs an output file: -o model.ptm");
   if (llvm::Error error = writeArtifact(options.outputPath, contents))

@@ -58,14 +58,6 @@ size_t codePointCount(std::string_view text) {
 
 } // namespace
 
-std::string tokenizerDirectoryOf(const std::string &weightsPath) {
-  std::error_code ignored;
-  if (std::filesystem::is_directory(weightsPath, ignored))
-    return weightsPath;
-  std::filesystem::path parent = std::filesystem::path(weightsPath).parent_path();
-  return parent.empty() ? "." : parent.string();
-}
-
 FillMaskQuery prepareFillMask(const ArtifactReader &artifact, const WordPiece &tokenizer, std::string_view text) {
   const flatbuffers::String *modelType = artifact.artifact().model_type();
   if (modelType && modelType->str() != "bert")

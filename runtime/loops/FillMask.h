@@ -16,11 +16,6 @@
 
 namespace ptm::loops {
 
-// Where a model's tokenizer lives when none is named: the weights directory
-// (a Hugging Face model directory holds vocab.txt next to model.safetensors),
-// or the directory of a weights file.
-std::string tokenizerDirectoryOf(const std::string &weightsPath);
-
 // The encoded text, checked against the artifact's forward entry.
 struct FillMaskQuery {
   std::vector<int32_t> ids;           // [CLS] text [SEP], unpadded

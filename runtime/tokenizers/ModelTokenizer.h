@@ -5,6 +5,7 @@
 // as transformers' slow tokenizers read them.
 #pragma once
 
+#include "runtime/artifact/ArtifactReader.h"
 #include "runtime/tokenizers/ByteLevelBpe.h"
 #include "runtime/tokenizers/WordPiece.h"
 
@@ -31,5 +32,33 @@ ModelTokenizer loadModelTokenizer(const std::string &directory, std::optional<bo
 // ("fill-mask", ...) needs this kind.
 ByteLevelBpe loadByteLevelBpeTokenizer(const std::string &directory, const std::string &user);
 WordPiece loadWordPieceTokenizer(const std::string &directory, const std::string &user);
+
+// The model directory of a weights path: the path itself when it is a
+// directory (a Hugging Face model directory holds its tokenizer next to
+// model.safetensors), else the directory of the weights file.
+std::string weightsDirectoryOf(const std::string &weightsPath);
+
+// Where a command that runs an artifact reads its tokenizer: the --tokenizer
+// directory when given; else the weights' directory (a Hugging Face model
+// directory) when it holds a tokenizer; else the tokenizer files that ptmc
+// packed into the artifact from the model directory it compiled, unpacked
+// into a private temporary directory that lives as long as this object.
+// With none of them, path() is the weights' directory, so that the loader's
+// error names the place the user pointed at.
+class TokenizerDirectory {
+public:
+  TokenizerDirectory(const std::string &explicitDirectory, const std::string &weightsPath,
+                     const ArtifactReader &artifact);
+  ~TokenizerDirectory();
+  TokenizerDirectory(const TokenizerDirectory &) = delete;
+  TokenizerDirectory &operator=(const TokenizerDirectory &) = delete;
+
+  const std::string &path() const { return path_; }
+  bool fromArtifact() const { return !unpacked_.empty(); }
+
+private:
+  std::string path_;
+  std::string unpacked_; // the temporary directory, removed on destruction
+};
 
 } // namespace ptm

@@ -260,7 +260,8 @@ string, or when the largest cache bucket is full.
                              (newlines as \n, backslashes as \\)
   --prompt-ids IDS           token ids instead of text: "5,17,3"; several prompts
                              separated by ';'
-  --tokenizer DIR            vocab.json + merges.txt (or encoder.json + vocab.bpe);
+  --tokenizer DIR            vocab.json + merges.txt, encoder.json + vocab.bpe or a
+                             BPE tokenizer.json;
                              default: the weights directory
   --max-new-tokens N         at most N new tokens per prompt (default 64)
   --temperature T            0: greedy (argmax); otherwise sampling at T (default 1)
@@ -370,8 +371,8 @@ confusion matrix and each label's precision and recall.
   --seed S               seed of the demonstration draw (default 0)
   --text-column NAME     column of the texts (default sentence)
   --label-column NAME    column of the labels (default label)
-  --normalize KIND       none: rank labels by their summed log-probability
-                         (default); tokens: by its mean per label token
+  --per-token            rank labels by their mean log-probability per label
+                         token (default: by the sum over the label's tokens)
   --predictions FILE     write per example: index, label, prediction, each
                          label's score and the shot rows used (TSV)
   --tokenizer DIR        byte-level BPE vocabulary (default: the weights'
@@ -415,7 +416,7 @@ struct CommandLine {
 const std::set<std::string> kSwitches = {"--log-scale", "--decode", "--add-special-tokens", "--lowercase",
                                           "--no-lowercase", "--pairs", "--whole-word-masking", "--ignore-eos",
                                           "--print-ids", "--similarity", "--normalize", "--no-normalize",
-                                          "--zero-shot"};
+                                          "--zero-shot", "--per-token"};
 // Flags that may be given more than once; CommandLine::lists holds their values.
 const std::set<std::string> kRepeatable = {"--stop"};
 
@@ -567,6 +568,15 @@ int runInfo(const CommandLine &commandLine) {
       std::cout << "  " << codeKindName(blob->kind()) << ": triple " << orDash(blob->target_triple()) << ", cpu "
                 << orDash(blob->target_cpu()) << ", features " << orDash(blob->target_features()) << ", "
                 << ptm::withThousands(blob->bytes() ? blob->bytes()->size() : 0) << " bytes\n";
+
+  std::cout << "tokenizer:";
+  if (!artifact.tokenizer_files() || artifact.tokenizer_files()->size() == 0)
+    std::cout << " (none: ptm-run reads it from --tokenizer or the weights directory)";
+  else
+    for (const ptm::artifact::TokenizerFile *file : *artifact.tokenizer_files())
+      std::cout << (file == *artifact.tokenizer_files()->begin() ? " " : ", ") << file->name()->str() << " ("
+                << ptm::withThousands(file->contents() ? file->contents()->size() : 0) << " bytes)";
+  std::cout << "\n";
 
   std::cout << "entries:\n";
   if (!artifact.entries() || artifact.entries()->size() == 0)
@@ -861,16 +871,13 @@ int runFillMask(const CommandLine &commandLine) {
   const std::string &text = requiredFlag(commandLine, "--text");
   int topK = integerFlag(commandLine, "--top-k", 5, 1);
   int threads = integerFlag(commandLine, "--threads", 0, 1);
-  std::string tokenizerPath = commandLine.value("--tokenizer", "");
-  if (tokenizerPath.empty()) {
-    tokenizerPath = ptm::loops::tokenizerDirectoryOf(weightsPath);
-    if (!ptm::WordPiece::hasVocabulary(tokenizerPath))
-      throw ptm::Error(tokenizerPath, "holds no vocab.txt nor a WordPiece tokenizer.json (a WordPiece vocabulary); "
-                                      "name one with --tokenizer");
-  }
-
   ptm::Session session(model, ptm::SessionOptions{threads});
-  ptm::WordPiece tokenizer = ptm::loadWordPieceTokenizer(tokenizerPath, "fill-mask");
+  ptm::TokenizerDirectory tokenizerDirectory(commandLine.value("--tokenizer", ""), weightsPath,
+                                             session.artifactReader());
+  if (!commandLine.has("--tokenizer") && !ptm::WordPiece::hasVocabulary(tokenizerDirectory.path()))
+    throw ptm::Error(tokenizerDirectory.path(), "holds no vocab.txt nor a WordPiece tokenizer.json (a WordPiece "
+                                                "vocabulary); name one with --tokenizer");
+  ptm::WordPiece tokenizer = ptm::loadWordPieceTokenizer(tokenizerDirectory.path(), "fill-mask");
   // A text or artifact that cannot work fails before the slow weight loading.
   ptm::loops::FillMaskQuery query = ptm::loops::prepareFillMask(session.artifactReader(), tokenizer, text);
   session.bindWeights(weightsPath);
@@ -956,12 +963,13 @@ int runGenerate(const CommandLine &commandLine) {
 
   // The tokenizer: needed for text prompts, stop strings and text output.
   bool needsTokenizer = !commandLine.has("--prompt-ids") || !options.stopStrings.empty() || !printIds;
+  ptm::Session session(model, ptm::SessionOptions{threads});
   std::optional<ptm::ByteLevelBpe> tokenizer;
-  std::string tokenizerPath = commandLine.value("--tokenizer", "");
-  if (tokenizerPath.empty())
-    tokenizerPath = ptm::loops::tokenizerDirectoryOf(weightsPath);
-  if (needsTokenizer)
-    tokenizer.emplace(ptm::ByteLevelBpe::load(tokenizerPath));
+  if (needsTokenizer) {
+    ptm::TokenizerDirectory tokenizerDirectory(commandLine.value("--tokenizer", ""), weightsPath,
+                                               session.artifactReader());
+    tokenizer.emplace(ptm::loadByteLevelBpeTokenizer(tokenizerDirectory.path(), "generate"));
+  }
 
   std::vector<std::vector<int32_t>> prompts;
   if (commandLine.has("--prompt-ids")) {
@@ -990,7 +998,6 @@ int runGenerate(const CommandLine &commandLine) {
     }
   }
 
-  ptm::Session session(model, ptm::SessionOptions{threads});
   ptm::loops::Generator generator(session);
   if (!commandLine.has("--ignore-eos"))
     options.endOfText = ptm::loops::configuredEndOfText(session.artifactReader(), generator.vocabulary());
@@ -1061,13 +1068,7 @@ int runEmbed(const CommandLine &commandLine) {
   if (!pooling.empty() && pooling != "mean" && pooling != "cls")
     throw UsageError{"flag '--pooling' needs mean or cls, got '" + pooling + "'"};
   int threads = integerFlag(commandLine, "--threads", 0, 1);
-  const std::string modelDirectory = ptm::loops::tokenizerDirectoryOf(weightsPath);
-  std::string tokenizerPath = commandLine.value("--tokenizer", "");
-  if (tokenizerPath.empty()) {
-    tokenizerPath = modelDirectory;
-    if (!ptm::WordPiece::hasVocabulary(tokenizerPath))
-      throw ptm::Error(tokenizerPath, "holds no vocab.txt (a WordPiece vocabulary); name one with --tokenizer");
-  }
+  const std::string modelDirectory = ptm::weightsDirectoryOf(weightsPath);
 
   ptm::loops::EmbeddingOptions options = ptm::loops::embeddingOptionsOf(modelDirectory);
   if (!pooling.empty())
@@ -1079,7 +1080,11 @@ int runEmbed(const CommandLine &commandLine) {
                                    : commandLine.has("--pairs") ? ptm::loops::readTextPairs(inputPath)
                                                                 : ptm::loops::readTextLines(inputPath);
   ptm::Session session(model, ptm::SessionOptions{threads});
-  ptm::WordPiece tokenizer = ptm::WordPiece::load(tokenizerPath);
+  ptm::TokenizerDirectory tokenizerDirectory(commandLine.value("--tokenizer", ""), weightsPath,
+                                             session.artifactReader());
+  if (!commandLine.has("--tokenizer") && !ptm::WordPiece::hasVocabulary(tokenizerDirectory.path()))
+    throw ptm::Error(tokenizerDirectory.path(), "holds no vocab.txt (a WordPiece vocabulary); name one with --tokenizer");
+  ptm::WordPiece tokenizer = ptm::WordPiece::load(tokenizerDirectory.path());
   // An artifact that cannot work fails before the slow weight loading.
   ptm::loops::EncoderShape shape = ptm::loops::checkEncoderArtifact(session.artifactReader(), tokenizer);
   session.bindWeights(weightsPath);
@@ -1107,20 +1112,12 @@ int runEmbed(const CommandLine &commandLine) {
   return 0;
 }
 
-// The byte-level BPE tokenizer of a GPT-2 model: --tokenizer, else the
-// weights' directory.
-std::string causalLmTokenizerPath(const CommandLine &commandLine, const std::string &weightsPath) {
-  std::string tokenizerPath = commandLine.value("--tokenizer", "");
-  return tokenizerPath.empty() ? ptm::loops::tokenizerDirectoryOf(weightsPath) : tokenizerPath;
-}
-
 int runScore(const CommandLine &commandLine) {
   const std::string &model = modelPath(commandLine);
   const std::string &weightsPath = requiredFlag(commandLine, "--weights");
   if (commandLine.has("--text") == commandLine.has("--in"))
     throw UsageError{"give exactly one of --text and --in"};
   int threads = integerFlag(commandLine, "--threads", 0, 1);
-  std::string tokenizerPath = causalLmTokenizerPath(commandLine, weightsPath);
 
   std::vector<std::string> texts;
   if (commandLine.has("--text")) {
@@ -1150,6 +1147,9 @@ int runScore(const CommandLine &commandLine) {
   }
 
   ptm::Session session(model, ptm::SessionOptions{threads});
+  ptm::TokenizerDirectory tokenizerDirectory(commandLine.value("--tokenizer", ""), weightsPath,
+                                             session.artifactReader());
+  const std::string &tokenizerPath = tokenizerDirectory.path();
   ptm::ByteLevelBpe tokenizer = ptm::loadByteLevelBpeTokenizer(tokenizerPath, "scoring");
   int32_t endOfText = ptm::loops::endOfTextId(tokenizer, tokenizerPath);
   ptm::loops::CausalLmScorer scorer(session, tokenizer.vocabSize(), endOfText);
@@ -1172,9 +1172,6 @@ int runClassify(const CommandLine &commandLine) {
   for (const char *flag : {"--k", "--seed"})
     if (commandLine.has(flag) && !commandLine.has("--shots"))
       throw UsageError{std::string(flag) + " needs --shots"};
-  std::string normalize = commandLine.value("--normalize", "none");
-  if (normalize != "none" && normalize != "tokens")
-    throw UsageError{"--normalize takes none or tokens, got '" + normalize + "'"};
   ptm::loops::ClassifyOptions options;
   std::stringstream labelList(requiredFlag(commandLine, "--labels"));
   for (std::string label; std::getline(labelList, label, ',');)
@@ -1185,11 +1182,10 @@ int runClassify(const CommandLine &commandLine) {
   options.promptTemplate = ptm::loops::parsePromptTemplate(requiredFlag(commandLine, "--template"));
   options.shotCount = commandLine.has("--shots") ? integerFlag(commandLine, "--k", 4, 1) : 0;
   options.seed = static_cast<uint64_t>(integerFlag(commandLine, "--seed", 0, 0));
-  options.normalizeByTokens = normalize == "tokens";
+  options.normalizeByTokens = commandLine.has("--per-token");
   const std::string textColumn = commandLine.value("--text-column", "sentence");
   const std::string labelColumn = commandLine.value("--label-column", "label");
   int threads = integerFlag(commandLine, "--threads", 0, 1);
-  std::string tokenizerPath = causalLmTokenizerPath(commandLine, weightsPath);
 
   std::vector<ptm::loops::LabeledText> examples =
       ptm::loops::readLabeledTsv(examplesPath, textColumn, labelColumn, options.labelNames);
@@ -1206,6 +1202,9 @@ int runClassify(const CommandLine &commandLine) {
   }
 
   ptm::Session session(model, ptm::SessionOptions{threads});
+  ptm::TokenizerDirectory tokenizerDirectory(commandLine.value("--tokenizer", ""), weightsPath,
+                                             session.artifactReader());
+  const std::string &tokenizerPath = tokenizerDirectory.path();
   ptm::ByteLevelBpe tokenizer = ptm::loadByteLevelBpeTokenizer(tokenizerPath, "classify");
   int32_t endOfText = ptm::loops::endOfTextId(tokenizer, tokenizerPath);
   ptm::loops::CausalLmScorer scorer(session, tokenizer.vocabSize(), endOfText);
@@ -1326,7 +1325,7 @@ const std::vector<Command> &commands() {
       {"score", kScoreUsage, {"--weights", "--text", "--in", "--context", "--tokenizer", "--threads"}, runScore},
       {"classify", kClassifyUsage,
        {"--weights", "--labels", "--template", "--in", "--zero-shot", "--shots", "--k", "--seed", "--text-column",
-        "--label-column", "--normalize", "--predictions", "--tokenizer", "--threads"},
+        "--label-column", "--per-token", "--predictions", "--tokenizer", "--threads"},
        runClassify},
       {"bench", kBenchUsage, {"--entry", "--iters", "--warmup", "--threads"}, runBench},
   };
