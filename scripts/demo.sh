@@ -47,16 +47,16 @@ rm -rf "$work/shakespeare"
 echo "== the checkpoint in $work/shakespeare is a Hugging Face model directory:"
 ls "$work/shakespeare"/checkpoint-*
 gpt_checkpoint=$(ls -d "$work/shakespeare"/checkpoint-* | tail -1)
-echo "== compile it for decoding: prefill (prompts up to 16 / 64 tokens) and decode_step (caches of 128 / 256)"
+echo "== compile it for decoding: prefill (prompts up to 16 / 64 tokens) and decode_step (caches of 64 / 128 tokens, its whole context)"
 start=$SECONDS
 "$ptmc" "$gpt_checkpoint" -o "$work/gpt2-shakespeare-generate.ptm" --mode generate \
-  --prompt-lengths 16,64 --cache-lengths 128,256
+  --prompt-lengths 16,64 --cache-lengths 64,128
 echo "compiled in $((SECONDS - start)) s"
-echo "== continue \"ROMEO:\" (greedy), then sample 200 tokens (temperature 0.8, top-k 40)"
+echo "== continue \"ROMEO:\" (greedy), then sample 120 tokens (temperature 0.8, top-k 40)"
 "$ptm_run" generate "$work/gpt2-shakespeare-generate.ptm" --weights "$gpt_checkpoint" \
   --prompt "ROMEO:" --max-new-tokens 60 --temperature 0
 "$ptm_run" generate "$work/gpt2-shakespeare-generate.ptm" --weights "$gpt_checkpoint" \
-  --prompt "JULIET:" --max-new-tokens 200 --temperature 0.8 --top-k 40 --seed 1
+  --prompt "JULIET:" --max-new-tokens 120 --temperature 0.8 --top-k 40 --seed 1
 
 bert="$root/examples/bert-shakespeare"
 echo "== compile $bert (BERT: 4 layers, 4 heads, width 128, 2,048 WordPiece tokens) for training: batch 16, sequence 64"
