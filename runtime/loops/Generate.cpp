@@ -18,22 +18,6 @@ namespace {
 constexpr const char *kPrefillPrefix = "prefill_";
 constexpr const char *kDecodeStepPrefix = "decode_step_";
 
-const artifact::TensorDesc *findDesc(const flatbuffers::Vector<flatbuffers::Offset<artifact::TensorDesc>> *descs,
-                                     const std::string &name) {
-  if (descs)
-    for (const artifact::TensorDesc *desc : *descs)
-      if (desc->name()->str() == name)
-        return desc;
-  return nullptr;
-}
-
-std::vector<int64_t> shapeOf(const artifact::TensorDesc &desc) {
-  std::vector<int64_t> shape;
-  if (desc.shape())
-    shape.assign(desc.shape()->begin(), desc.shape()->end());
-  return shape;
-}
-
 std::string pastName(int64_t layer, bool value) {
   return "past." + std::to_string(layer) + (value ? ".value" : ".key");
 }
@@ -104,8 +88,8 @@ Generator::Generator(Session &session) : session_(session) {
         forward_ = entry;
       } else if (prefill || decode) {
         // The bucket length is read from the signature, not the name.
-        const artifact::TensorDesc *ids = findDesc(entry->inputs(), "input_ids");
-        const artifact::TensorDesc *past = findDesc(entry->inputs(), pastName(0, false));
+        const artifact::TensorDesc *ids = findInput(*entry, "input_ids");
+        const artifact::TensorDesc *past = findInput(*entry, pastName(0, false));
         if (!ids || (decode && !past))
           throw Error(artifact.path(), "entry '" + name + "' lacks the inputs of a generation entry");
         int64_t length = prefill ? shapeOf(*ids)[1] : shapeOf(*past)[2];
@@ -122,17 +106,17 @@ Generator::Generator(Session &session) : session_(session) {
   if (!reference)
     throw Error(artifact.path(), "has no entries to generate with: compile it with ptmc --mode generate "
                                  "(prefill and decode_step with a key/value cache) or --mode infer (forward)");
-  const artifact::TensorDesc *logits = findDesc(reference->outputs(), "logits");
+  const artifact::TensorDesc *logits = findOutput(*reference, "logits");
   if (!logits || logits->dtype() != artifact::DType_f32)
     throw Error(artifact.path(), "entry '" + reference->name()->str() + "' has no f32 'logits' output");
   std::vector<int64_t> logitsShape = shapeOf(*logits);
   rows_ = logitsShape.front();
   vocabulary_ = logitsShape.back();
   if (usesKeyValueCache()) {
-    while (findDesc(decodeSteps_.front().entry->inputs(), pastName(layers_, false)))
+    while (findInput(*decodeSteps_.front().entry, pastName(layers_, false)))
       ++layers_;
   } else {
-    forwardLength_ = shapeOf(*findDesc(forward_->inputs(), "input_ids"))[1];
+    forwardLength_ = shapeOf(*findInput(*forward_, "input_ids"))[1];
   }
 }
 
@@ -279,7 +263,7 @@ void Generator::generateWithCache(std::vector<Row> &rows, const GenerationOption
     for (int64_t layer = 0; layer < layers_; ++layer)
       for (bool value : {false, true}) {
         std::string name = pastName(layer, value);
-        Tensor cache(name, DType::F32, shapeOf(*findDesc(bucket.entry->inputs(), name)));
+        Tensor cache(name, DType::F32, shapeOf(*findInput(*bucket.entry, name)));
         if (step)
           copyCacheSlots(step->input(name), cache, cacheLength);
         else
