@@ -9,7 +9,6 @@
 #include <algorithm>
 #include <chrono>
 #include <cstring>
-#include <limits>
 #include <set>
 
 namespace ptm::loops {
@@ -120,10 +119,6 @@ Generator::Generator(Session &session) : session_(session) {
   }
 }
 
-int64_t Generator::maxSequenceLength() const {
-  return usesKeyValueCache() ? decodeSteps_.back().length : std::numeric_limits<int64_t>::max();
-}
-
 std::vector<Generation> Generator::generate(const std::vector<std::vector<int32_t>> &prompts,
                                             const GenerationOptions &options, const TokenDecoder &decode,
                                             const TextSink &sink, GenerationStatistics &statistics) {
@@ -161,20 +156,15 @@ std::vector<Generation> Generator::generate(const std::vector<std::vector<int32_
       if (!row.padding)
         statistics.promptTokens += static_cast<int64_t>(row.promptLength);
     }
-    generateGroup(rows, options, statistics);
+    if (usesKeyValueCache())
+      generateWithCache(rows, options, statistics);
+    else
+      generateWithForward(rows, options, statistics);
     for (Row &row : rows)
       if (!row.padding)
         results[row.prompt] = std::move(row.result);
   }
   return results;
-}
-
-void Generator::generateGroup(std::vector<Row> &rows, const GenerationOptions &options,
-                              GenerationStatistics &statistics) {
-  if (usesKeyValueCache())
-    generateWithCache(rows, options, statistics);
-  else
-    generateWithForward(rows, options, statistics);
 }
 
 namespace {
@@ -244,7 +234,6 @@ void Generator::generateWithCache(std::vector<Row> &rows, const GenerationOption
   EntryCall prefillCall = session_.prepareCall(prefill.entry->name()->str(), std::move(prefillInputs), source);
   prefillCall.invoke();
   statistics.prefillSeconds += secondsSince(start);
-  statistics.prefillCalls += 1;
   const float *logits = prefillCall.output("logits").dataAs<float>();
   for (int64_t r = 0; r < rows_; ++r) {
     Row &row = rows[static_cast<size_t>(r)];
@@ -348,7 +337,8 @@ void Generator::generateWithForward(std::vector<Row> &rows, const GenerationOpti
   inputs.emplace("input_ids", Tensor("input_ids", DType::I64, {rows_, forwardLength_}));
   inputs.emplace("attention_mask", Tensor("attention_mask", DType::I64, {rows_, forwardLength_}));
   EntryCall call = session_.prepareCall("forward", std::move(inputs), "the prompts");
-  bool first = true;
+  // The first call runs the prompts (the prefill of this path).
+  bool prefilling = true;
   while (std::any_of(rows.begin(), rows.end(), [](const Row &row) { return !row.finished; })) {
     int64_t *ids = call.input("input_ids").dataAs<int64_t>();
     int64_t *mask = call.input("attention_mask").dataAs<int64_t>();
@@ -368,15 +358,12 @@ void Generator::generateWithForward(std::vector<Row> &rows, const GenerationOpti
     auto start = std::chrono::steady_clock::now();
     call.invoke();
     double seconds = secondsSince(start);
-    bool prefilling = first;
-    if (first) {
+    if (prefilling) {
       statistics.prefillSeconds += seconds;
-      statistics.prefillCalls += 1;
     } else {
       statistics.decodeSeconds += seconds;
       statistics.decodeSteps += 1;
     }
-    first = false;
     const float *logits = call.output("logits").dataAs<float>();
     for (size_t r = 0; r < rows.size(); ++r) {
       Row &row = rows[r];
@@ -388,6 +375,7 @@ void Generator::generateWithForward(std::vector<Row> &rows, const GenerationOpti
              options, statistics);
       statistics.tokensFromPrefill += prefilling;
     }
+    prefilling = false;
   }
 }
 

@@ -52,7 +52,7 @@ struct Generation {
 };
 
 struct GenerationStatistics {
-  int64_t promptTokens = 0, prefillCalls = 0;
+  int64_t promptTokens = 0;
   double prefillSeconds = 0;
   int64_t decodeSteps = 0, generatedTokens = 0;
   // New tokens chosen from the prefill's logits (each prompt's first); the
@@ -82,8 +82,6 @@ public:
   bool usesKeyValueCache() const { return !prefills_.empty(); }
   int64_t batchRows() const { return rows_; }
   int64_t vocabulary() const { return vocabulary_; }
-  // The longest sequence (prompt + continuation) the artifact can hold.
-  int64_t maxSequenceLength() const;
 
   // Continues every prompt (token ids, none empty), `batchRows()` at a time.
   std::vector<Generation> generate(const std::vector<std::vector<int32_t>> &prompts,
@@ -96,8 +94,6 @@ private:
     const artifact::Entry *entry;
   };
   struct Row;
-  void generateGroup(std::vector<Row> &rows, const GenerationOptions &options,
-                     GenerationStatistics &statistics);
   void generateWithCache(std::vector<Row> &rows, const GenerationOptions &options,
                          GenerationStatistics &statistics);
   void generateWithForward(std::vector<Row> &rows, const GenerationOptions &options,

@@ -54,7 +54,6 @@ public:
   TokenizerDirectory &operator=(const TokenizerDirectory &) = delete;
 
   const std::string &path() const { return path_; }
-  bool fromArtifact() const { return !unpacked_.empty(); }
 
 private:
   std::string path_;
