@@ -2,6 +2,7 @@
 
 #include "runtime/Error.h"
 #include "runtime/InputFile.h"
+#include "runtime/JsonFile.h"
 
 #include <nlohmann/json.hpp>
 
@@ -29,20 +30,10 @@ bool fileExists(const std::string &path) {
   return std::filesystem::is_regular_file(path, ignored);
 }
 
-nlohmann::json readJson(const std::string &path) {
-  InputFile file = openInputFile(path);
-  std::string content((std::istreambuf_iterator<char>(file.stream)), std::istreambuf_iterator<char>());
-  try {
-    return nlohmann::json::parse(content);
-  } catch (const nlohmann::json::parse_error &error) {
-    throw Error(path, std::string("malformed JSON: ") + error.what());
-  }
-}
-
 // The Pooling module's mode from its config.json: exactly one of the modes
 // that embedTexts implements.
 Pooling poolingOf(const std::string &configPath) {
-  nlohmann::json config = readJson(configPath);
+  nlohmann::json config = readJsonFile(configPath);
   if (!config.is_object())
     throw Error(configPath, "is not a JSON object");
   std::vector<std::string> modes;
@@ -72,7 +63,7 @@ EmbeddingOptions embeddingOptionsOf(const std::string &modelDirectory) {
   std::string modulesPath = pathIn(modelDirectory, "modules.json");
   if (!fileExists(modulesPath))
     return options;
-  nlohmann::json modules = readJson(modulesPath);
+  nlohmann::json modules = readJsonFile(modulesPath);
   if (!modules.is_array())
     throw Error(modulesPath, "is not a JSON array of modules");
   for (const nlohmann::json &module : modules) {
@@ -94,7 +85,7 @@ EmbeddingOptions embeddingOptionsOf(const std::string &modelDirectory) {
   }
   std::string sentenceConfigPath = pathIn(modelDirectory, "sentence_bert_config.json");
   if (fileExists(sentenceConfigPath)) {
-    nlohmann::json config = readJson(sentenceConfigPath);
+    nlohmann::json config = readJsonFile(sentenceConfigPath);
     if (!config.is_object())
       throw Error(sentenceConfigPath, "is not a JSON object");
     if (auto found = config.find("max_seq_length"); found != config.end() && !found->is_null()) {

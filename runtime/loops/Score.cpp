@@ -1,7 +1,7 @@
 #include "runtime/loops/Score.h"
 
 #include "runtime/Error.h"
-#include "runtime/InputFile.h"
+#include "runtime/JsonFile.h"
 
 #include <nlohmann/json.hpp>
 
@@ -31,16 +31,7 @@ std::string specialTokenOf(const nlohmann::json &config, const char *key) {
 }
 
 nlohmann::json readJsonObject(const std::string &path) {
-  InputFile file = openInputFile(path);
-  std::string content(file.size, '\0');
-  if (!file.stream.read(content.data(), static_cast<std::streamsize>(content.size())))
-    throw Error(path, "read failed");
-  nlohmann::json json;
-  try {
-    json = nlohmann::json::parse(content);
-  } catch (const nlohmann::json::parse_error &error) {
-    throw Error(path, std::string("malformed JSON: ") + error.what());
-  }
+  nlohmann::json json = readJsonFile(path);
   if (!json.is_object())
     throw Error(path, "is not a JSON object");
   return json;

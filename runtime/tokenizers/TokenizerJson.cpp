@@ -1,7 +1,7 @@
 #include "runtime/tokenizers/TokenizerJson.h"
 
 #include "runtime/Error.h"
-#include "runtime/InputFile.h"
+#include "runtime/JsonFile.h"
 
 #include <filesystem>
 #include <limits>
@@ -21,16 +21,7 @@ std::string tokenizerJsonModelType(const std::string &directory) {
 }
 
 nlohmann::json readTokenizerJson(const std::string &path) {
-  InputFile file = openInputFile(path);
-  std::string content(file.size, '\0');
-  if (!file.stream.read(content.data(), static_cast<std::streamsize>(content.size())))
-    throw Error(path, "read failed");
-  nlohmann::json spec;
-  try {
-    spec = nlohmann::json::parse(content);
-  } catch (const nlohmann::json::parse_error &error) {
-    throw Error(path, std::string("malformed JSON: ") + error.what());
-  }
+  nlohmann::json spec = readJsonFile(path);
   if (!spec.is_object() || !spec.contains("model") || !spec["model"].is_object() ||
       !spec["model"].contains("type") || !spec["model"]["type"].is_string())
     throw Error(path, "is not a tokenizer.json: expected an object with a \"model\" object that has a \"type\"");

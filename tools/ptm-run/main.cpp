@@ -1112,6 +1112,22 @@ int runEmbed(const CommandLine &commandLine) {
   return 0;
 }
 
+// The byte-level BPE tokenizer of a causal LM that score and classify use
+// (--tokenizer, the weights' directory or the artifact's) and the token
+// every scored text starts from.
+struct ScoringTokenizer {
+  ptm::ByteLevelBpe tokenizer;
+  int32_t endOfText;
+};
+
+ScoringTokenizer loadScoringTokenizer(const CommandLine &commandLine, const std::string &weightsPath,
+                                      const ptm::Session &session, const std::string &user) {
+  ptm::TokenizerDirectory directory(commandLine.value("--tokenizer", ""), weightsPath, session.artifactReader());
+  ptm::ByteLevelBpe tokenizer = ptm::loadByteLevelBpeTokenizer(directory.path(), user);
+  int32_t endOfText = ptm::loops::endOfTextId(tokenizer, directory.path());
+  return {std::move(tokenizer), endOfText};
+}
+
 int runScore(const CommandLine &commandLine) {
   const std::string &model = modelPath(commandLine);
   const std::string &weightsPath = requiredFlag(commandLine, "--weights");
@@ -1147,11 +1163,7 @@ int runScore(const CommandLine &commandLine) {
   }
 
   ptm::Session session(model, ptm::SessionOptions{threads});
-  ptm::TokenizerDirectory tokenizerDirectory(commandLine.value("--tokenizer", ""), weightsPath,
-                                             session.artifactReader());
-  const std::string &tokenizerPath = tokenizerDirectory.path();
-  ptm::ByteLevelBpe tokenizer = ptm::loadByteLevelBpeTokenizer(tokenizerPath, "scoring");
-  int32_t endOfText = ptm::loops::endOfTextId(tokenizer, tokenizerPath);
+  auto [tokenizer, endOfText] = loadScoringTokenizer(commandLine, weightsPath, session, "scoring");
   ptm::loops::CausalLmScorer scorer(session, tokenizer.vocabSize(), endOfText);
   std::vector<ptm::loops::ScoreRequest> requests;
   for (const std::string &text : texts)
@@ -1202,11 +1214,7 @@ int runClassify(const CommandLine &commandLine) {
   }
 
   ptm::Session session(model, ptm::SessionOptions{threads});
-  ptm::TokenizerDirectory tokenizerDirectory(commandLine.value("--tokenizer", ""), weightsPath,
-                                             session.artifactReader());
-  const std::string &tokenizerPath = tokenizerDirectory.path();
-  ptm::ByteLevelBpe tokenizer = ptm::loadByteLevelBpeTokenizer(tokenizerPath, "classify");
-  int32_t endOfText = ptm::loops::endOfTextId(tokenizer, tokenizerPath);
+  auto [tokenizer, endOfText] = loadScoringTokenizer(commandLine, weightsPath, session, "classify");
   ptm::loops::CausalLmScorer scorer(session, tokenizer.vocabSize(), endOfText);
   session.bindWeights(weightsPath);
   auto start = std::chrono::steady_clock::now();
