@@ -47,6 +47,10 @@ struct CpuPipelineOptions {
   bool tile = true;
   // ptm-tile's register tile; 0: the host's (see registerTileForHost).
   int64_t registerTileM = 0, registerTileN = 0;
+  // ptm-tile copies rhs tiles into contiguous panels (see its pack-rhs).
+  bool packRhs = true;
+  // ptm-tile's cache tile; 0: the pass's default.
+  int64_t tileM = 0, tileN = 0, tileK = 0;
 };
 
 // The register tile that fits the host's vector registers: 8 x 32 f32

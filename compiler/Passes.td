@@ -129,11 +129,17 @@ def PtmTile : Pass<"ptm-tile", "mlir::func::FuncOp"> {
     reduction steps, an `scf.for` inside each output tile. Each tile then
     becomes a generic whose innermost loop runs along the contiguous dimension
     (N for a [K, N] rhs, K for a transposed one), so that the vector code
-    generator streams rows instead of striding columns. A plain matmul tile
-    divisible by the register tile (`register-tile-m` x `register-tile-n`)
-    instead accumulates each register tile in vector registers across the
-    reduction; ptmc picks it for the host (8 x 32 with AVX-512, 4 x 16 with
-    AVX2).
+    generator streams rows instead of striding columns. A matmul tile (plain
+    or with a transposed rhs) divisible by the register tile
+    (`register-tile-m` x `register-tile-n`) instead accumulates each register
+    tile in vector registers across the reduction; ptmc picks it for the
+    host (8 x 32 with AVX-512, 4 x 16 with AVX2). With `pack-rhs` (the
+    default) each rhs tile is first copied, in vector registers, into
+    panels of `register-tile-n` contiguous columns, so that a register
+    tile's k steps read consecutive memory: unpacked they are a whole rhs row
+    apart, and for widths that are multiples of 1024 floats every such row
+    falls into the same L1 cache set. A transposed rhs is register tiled only
+    when packed.
   }];
   let options = [
     Option<"tileM", "tile-m", "int64_t", "64", "Rows of the result per tile">,
@@ -142,7 +148,9 @@ def PtmTile : Pass<"ptm-tile", "mlir::func::FuncOp"> {
     Option<"registerTileM", "register-tile-m", "int64_t", "8",
            "Rows of a register tile (a vector.contract kept in registers)">,
     Option<"registerTileN", "register-tile-n", "int64_t", "32",
-           "Columns of a register tile (the vector width of its rows)">
+           "Columns of a register tile (the vector width of its rows)">,
+    Option<"packRhs", "pack-rhs", "bool", "true",
+           "Copy each rhs tile into contiguous register-tile-n-column panels first">
   ];
   let dependentDialects = ["::mlir::scf::SCFDialect", "::mlir::linalg::LinalgDialect",
                            "::mlir::affine::AffineDialect", "::mlir::vector::VectorDialect"];

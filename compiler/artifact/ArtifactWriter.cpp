@@ -59,6 +59,8 @@ llvm::Expected<std::string> buildArtifact(const ArtifactContents &contents) {
   flatbuffers::FlatBufferBuilder fbb(contents.sharedObject.size() + (1 << 16));
   std::vector<flatbuffers::Offset<fb::Parameter>> parameters;
   llvm::StringMap<uint32_t> parameterIndex;
+  // Entries share a parameter by name, so each name has one type.
+  llvm::StringMap<std::pair<Type, StringRef>> parameterFirstSeen;
   std::vector<flatbuffers::Offset<fb::Entry>> entries;
 
   ModuleOp ptmModule = contents.ptmModule;
@@ -67,9 +69,23 @@ llvm::Expected<std::string> buildArtifact(const ArtifactContents &contents) {
       continue;
     std::vector<flatbuffers::Offset<fb::TensorDesc>> inputs, outputs;
     std::vector<uint32_t> parameterIndices;
+    // The runtime passes an entry's buffers as its parameters, then its
+    // inputs, then its outputs, each in order: the arguments must agree.
+    bool inputSeen = false;
     for (unsigned i = 0; i < function.getNumArguments(); ++i) {
       Type type = function.getArgument(i).getType();
       if (auto name = function.getArgAttrOfType<StringAttr>(i, kParameterAttr)) {
+        if (inputSeen)
+          return failure("entry '" + function.getName() + "' argument #" + llvm::Twine(i) + ": parameter '" +
+                         name.getValue() + "' follows an input; parameters come first");
+        auto [seen, firstUse] = parameterFirstSeen.try_emplace(name.getValue(), type, function.getName());
+        if (!firstUse && seen->second.first != type) {
+          std::string types;
+          llvm::raw_string_ostream os(types);
+          os << seen->second.first << " in entry '" << seen->second.second << "' but " << type
+             << " in entry '" << function.getName() << "'";
+          return failure("parameter '" + name.getValue() + "' is " + types);
+        }
         auto [slot, inserted] = parameterIndex.try_emplace(name.getValue(), parameters.size());
         if (inserted) {
           auto desc = tensorDesc(fbb, name.getValue(), type, 0);
@@ -86,6 +102,7 @@ llvm::Expected<std::string> buildArtifact(const ArtifactContents &contents) {
         }
         parameterIndices.push_back(slot->second);
       } else if (auto name = function.getArgAttrOfType<StringAttr>(i, kInputAttr)) {
+        inputSeen = true;
         auto bound = function.getArgAttrOfType<IntegerAttr>(i, "ptm.value_bound");
         auto exception = function.getArgAttrOfType<IntegerAttr>(i, "ptm.value_exception");
         auto desc = tensorDesc(fbb, name.getValue(), type, bound ? bound.getInt() : 0,

@@ -9,6 +9,7 @@
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/IR/Verifier.h"
+#include "mlir/Parser/Parser.h"
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
 #include "mlir/Pass/PassManager.h"
@@ -81,6 +82,40 @@ readTokenizerFiles(const std::string &modelPath) {
   return files;
 }
 
+// A module written by hand in the ptm dialect (kernels to benchmark, passes
+// to try): its functions marked `ptm.entry` become the artifact's entries.
+struct ParsedModule {
+  OwningOpRef<ModuleOp> module;
+  std::string modelType;
+  std::string configJson;
+};
+
+llvm::Expected<ParsedModule> parsePtmModule(MLIRContext &context, const std::string &path) {
+  std::string diagnostics;
+  llvm::raw_string_ostream os(diagnostics);
+  ScopedDiagnosticHandler handler(&context, [&](Diagnostic &diagnostic) {
+    if (diagnostic.getSeverity() == DiagnosticSeverity::Error)
+      os << (diagnostics.empty() ? "" : "; ") << diagnostic.getLocation() << ": " << diagnostic.str();
+    return success();
+  });
+  OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(path, &context);
+  if (!module)
+    return failure(path + ": not a valid MLIR module" + (diagnostics.empty() ? "" : ": " + diagnostics));
+  return ParsedModule{std::move(module), "mlir", "{}"};
+}
+
+llvm::Expected<ParsedModule> buildFromConfig(MLIRContext &context, const DriverOptions &options) {
+  llvm::Expected<frontends::HFConfig> config = frontends::HFConfig::load(options.modelPath);
+  if (!config)
+    return config.takeError();
+  llvm::Expected<OwningOpRef<ModuleOp>> built = frontends::buildModel(context, *config, options.model);
+  if (!built)
+    return built.takeError();
+  if (failed(verify(**built)))
+    return failure("internal error: the " + config->modelType() + " graph does not verify");
+  return ParsedModule{std::move(*built), config->modelType(), config->text()};
+}
+
 } // namespace
 
 llvm::Error compile(const DriverOptions &options) {
@@ -92,15 +127,12 @@ llvm::Error compile(const DriverOptions &options) {
   registerPtmPassesAndPipelines();
   MLIRContext context(registry);
 
-  llvm::Expected<frontends::HFConfig> config = frontends::HFConfig::load(options.modelPath);
-  if (!config)
-    return config.takeError();
-  llvm::Expected<OwningOpRef<ModuleOp>> built = frontends::buildModel(context, *config, options.model);
-  if (!built)
-    return built.takeError();
-  OwningOpRef<ModuleOp> module = std::move(*built);
-  if (failed(verify(*module)))
-    return failure("internal error: the " + config->modelType() + " graph does not verify");
+  bool handWritten = llvm::sys::path::extension(options.modelPath) == ".mlir";
+  llvm::Expected<ParsedModule> parsed =
+      handWritten ? parsePtmModule(context, options.modelPath) : buildFromConfig(context, options);
+  if (!parsed)
+    return parsed.takeError();
+  OwningOpRef<ModuleOp> module = std::move(parsed->module);
 
   PassManager graph(&context);
   buildPtmGraphPipeline(graph);
@@ -111,7 +143,15 @@ llvm::Error compile(const DriverOptions &options) {
 
   // The artifact records the ptm-level signatures; lowering rewrites them.
   OwningOpRef<ModuleOp> ptmModule = module->clone();
-  CpuPipelineOptions pipelineOptions{options.fuse, options.tile};
+  CpuPipelineOptions pipelineOptions;
+  pipelineOptions.fuse = options.fuse;
+  pipelineOptions.tile = options.tile;
+  pipelineOptions.packRhs = options.packRhs;
+  pipelineOptions.registerTileM = options.registerTile[0];
+  pipelineOptions.registerTileN = options.registerTile[1];
+  pipelineOptions.tileM = options.tileSizes[0];
+  pipelineOptions.tileN = options.tileSizes[1];
+  pipelineOptions.tileK = options.tileSizes[2];
 
   PassManager toLinalg(&context);
   buildPtmToLinalgPipeline(toLinalg, pipelineOptions);
@@ -140,9 +180,9 @@ llvm::Error compile(const DriverOptions &options) {
     return sharedObject.takeError();
   ArtifactContents contents;
   contents.ptmModule = *ptmModule;
-  contents.modelType = config->modelType();
+  contents.modelType = parsed->modelType;
   contents.mode = options.model.mode;
-  contents.modelConfigJson = config->text();
+  contents.modelConfigJson = parsed->configJson;
   contents.batch = options.model.batch;
   contents.seqLen = options.model.seqLen;
   // A generate artifact's sequence length is its longest prompt bucket.
@@ -150,11 +190,13 @@ llvm::Error compile(const DriverOptions &options) {
     contents.seqLen = *std::max_element(options.model.promptLengths.begin(), options.model.promptLengths.end());
   contents.target = target;
   contents.sharedObject = std::move(*sharedObject);
-  llvm::Expected<std::vector<std::pair<std::string, std::string>>> tokenizerFiles =
-      readTokenizerFiles(options.modelPath);
-  if (!tokenizerFiles)
-    return tokenizerFiles.takeError();
-  contents.tokenizerFiles = std::move(*tokenizerFiles);
+  if (!handWritten) {
+    llvm::Expected<std::vector<std::pair<std::string, std::string>>> tokenizerFiles =
+        readTokenizerFiles(options.modelPath);
+    if (!tokenizerFiles)
+      return tokenizerFiles.takeError();
+    contents.tokenizerFiles = std::move(*tokenizerFiles);
+  }
   if (options.outputPath.empty() || options.outputPath == "-")
     return failure("an artifact needs an output file: -o model.ptm");
   if (llvm::Error error = writeArtifact(options.outputPath, contents))

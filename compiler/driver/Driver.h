@@ -21,6 +21,10 @@ struct DriverOptions {
   frontends::BuildOptions model;
   bool fuse = true;
   bool tile = true;
+  bool packRhs = true;
+  // Cache tile (M, N, K) and register tile (M, N) of ptm-tile; 0: defaults.
+  int64_t tileSizes[3] = {0, 0, 0};
+  int64_t registerTile[2] = {0, 0};
 };
 
 llvm::Error compile(const DriverOptions &options);

@@ -9,14 +9,17 @@
 //                  of the result, which the vectoriser turns into FMAs;
 //   rhs [N, K]  -> loops (m, n, k): the inner loop is a dot product over two
 //                  contiguous rows, marked reassociable so it vectorises.
-// A plain matmul whose output tile has static sizes divisible by the register
-// tile (register-tile-m x register-tile-n, 8 x 32 by default) instead gets a
-// register tile: each such block of the result is a vector.contract
+// A matmul (plain or with a transposed rhs) whose output tile has static
+// sizes divisible by the register tile (register-tile-m x register-tile-n,
+// 8 x 32 by default) instead gets register tiles: each rhs tile is first
+// copied into contiguous panels of register-tile-n columns (pack-rhs), then
+// each block of the result is a vector.contract against its panel,
 // accumulated in registers across the whole reduction tile (hoisted out of
 // the k loop), which lowers to one broadcast and one FMA on
 // vector<register-tile-n x f32> per row and k step.
 #include "compiler/Passes.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
 #include "mlir/Dialect/Tensor/Transforms/Transforms.h"
@@ -127,10 +130,16 @@ struct PtmTilePass : ptm::impl::PtmTileBase<PtmTilePass> {
 
     for (Operation *tileOp : tiled->tiledOps) {
       auto tile = cast<linalg::LinalgOp>(tileOp);
-      if (!batched && !transposed && fitsRegisterTile(tile)) {
-        if (failed(registerTileAndVectorize(rewriter, tile)))
-          return failure();
-        continue;
+      if (!batched && fitsRegisterTile(tile)) {
+        // A transposed lhs (weight gradients xᵀ · dy) is read a column at a
+        // time by the register tile's broadcasts, which needs no panels.
+        bool pack = packRhs && !lhsIsTransposed(tile);
+        if (pack || !transposed) {
+          if (failed(pack ? packAndRegisterTile(rewriter, tile, transposed)
+                          : registerTileAndVectorize(rewriter, tile)))
+            return failure();
+          continue;
+        }
       }
       rewriter.setInsertionPoint(tile);
       FailureOr<linalg::GenericOp> generic = linalg::generalizeNamedOp(rewriter, tile);
@@ -146,6 +155,126 @@ struct PtmTilePass : ptm::impl::PtmTileBase<PtmTilePass> {
       markContractionBody(*generic, /*reassociate=*/transposed);
     }
     return success();
+  }
+
+  // Copies the rhs tile into panels of register-tile-n columns, each panel
+  // contiguous ([K tile][register-tile-n]), then multiplies register tile by
+  // register tile against its panel. Unpacked, a register tile's k steps read
+  // rows a whole rhs row apart: for N a multiple of 1024 floats every row
+  // falls into the same L1 set and the tile streams from L2; a transposed
+  // rhs could not be register tiled at all. The copy costs one load and
+  // store per rhs element of the tile against 2 * tile-m flops on it.
+  LogicalResult packAndRegisterTile(RewriterBase &rewriter, linalg::LinalgOp tile, bool transposed) {
+    Location loc = tile.getLoc();
+    Value lhs = tile.getDpsInputOperand(0)->get();
+    Value rhs = tile.getDpsInputOperand(1)->get();
+    Value accumulator = tile.getDpsInitOperand(0)->get();
+    auto accumulatorType = cast<RankedTensorType>(accumulator.getType());
+    Type elementType = accumulatorType.getElementType();
+    int64_t rows = accumulatorType.getDimSize(0), columns = accumulatorType.getDimSize(1);
+    int64_t depth = cast<RankedTensorType>(lhs.getType()).getDimSize(1);
+    int64_t panels = columns / registerTileN;
+
+    rewriter.setInsertionPoint(tile);
+    Value grouped;
+    SmallVector<int64_t> toPanels;
+    if (transposed) {
+      grouped = tensor::ExpandShapeOp::create(
+          rewriter, loc, RankedTensorType::get({panels, registerTileN, depth}, elementType), rhs,
+          ArrayRef<ReassociationIndices>{{0, 1}, {2}});
+      toPanels = {0, 2, 1};
+    } else {
+      grouped = tensor::ExpandShapeOp::create(
+          rewriter, loc, RankedTensorType::get({depth, panels, registerTileN}, elementType), rhs,
+          ArrayRef<ReassociationIndices>{{0}, {1, 2}});
+      toPanels = {1, 0, 2};
+    }
+    Value panelsInit = tensor::EmptyOp::create(rewriter, loc, {panels, depth, registerTileN}, elementType);
+    auto pack = linalg::TransposeOp::create(rewriter, loc, grouped, panelsInit, toPanels);
+    FailureOr<Value> packed = vectorizePanelCopy(rewriter, pack, transposed);
+    if (failed(packed))
+      return failure();
+    rewriter.setInsertionPoint(tile);
+
+    auto index = [&](int64_t value) { return arith::ConstantIndexOp::create(rewriter, loc, value); };
+    Value zero = index(0), one = index(1);
+    SmallVector<linalg::MatmulOp> registerTiles;
+    auto rowLoop = scf::ForOp::create(
+        rewriter, loc, zero, index(rows), index(registerTileM), ValueRange{accumulator},
+        [&](OpBuilder &b, Location, Value row, ValueRange rowCarried) {
+          auto panelLoop = scf::ForOp::create(
+              b, loc, zero, index(panels), one, rowCarried,
+              [&](OpBuilder &b, Location, Value panel, ValueRange carried) {
+                Value column = arith::MulIOp::create(b, loc, panel, index(registerTileN));
+                Value lhsRows = tensor::ExtractSliceOp::create(
+                    b, loc, RankedTensorType::get({registerTileM, depth}, elementType), lhs,
+                    ValueRange{row, zero}, ValueRange{}, ValueRange{},
+                    b.getDenseI64ArrayAttr({ShapedType::kDynamic, 0}),
+                    b.getDenseI64ArrayAttr({registerTileM, depth}), b.getDenseI64ArrayAttr({1, 1}));
+                Value rhsPanel = tensor::ExtractSliceOp::create(
+                    b, loc, RankedTensorType::get({depth, registerTileN}, elementType), *packed,
+                    ValueRange{panel}, ValueRange{}, ValueRange{},
+                    b.getDenseI64ArrayAttr({ShapedType::kDynamic, 0, 0}),
+                    b.getDenseI64ArrayAttr({1, depth, registerTileN}), b.getDenseI64ArrayAttr({1, 1, 1}));
+                Value block = tensor::ExtractSliceOp::create(
+                    b, loc, RankedTensorType::get({registerTileM, registerTileN}, elementType), carried[0],
+                    ValueRange{row, column}, ValueRange{}, ValueRange{},
+                    b.getDenseI64ArrayAttr({ShapedType::kDynamic, ShapedType::kDynamic}),
+                    b.getDenseI64ArrayAttr({registerTileM, registerTileN}), b.getDenseI64ArrayAttr({1, 1}));
+                auto product = linalg::MatmulOp::create(b, loc, TypeRange{block.getType()},
+                                                        ValueRange{lhsRows, rhsPanel}, ValueRange{block});
+                registerTiles.push_back(product);
+                Value updated = tensor::InsertSliceOp::create(b, loc, product.getResult(0), carried[0],
+                                                              ValueRange{row, column}, ValueRange{}, ValueRange{},
+                                                              b.getDenseI64ArrayAttr({ShapedType::kDynamic, ShapedType::kDynamic}),
+                                                              b.getDenseI64ArrayAttr({registerTileM, registerTileN}),
+                                                              b.getDenseI64ArrayAttr({1, 1}));
+                scf::YieldOp::create(b, loc, updated);
+              });
+          scf::YieldOp::create(b, loc, panelLoop.getResults());
+        });
+    rewriter.replaceOp(tile, rowLoop.getResults());
+    for (linalg::MatmulOp registerTile : registerTiles)
+      if (failed(registerTileAndVectorize(rewriter, registerTile)))
+        return failure();
+    return success();
+  }
+
+  // The panel copy in vector registers: a row of register-tile-n elements at
+  // a time from a plain rhs, an 8 x register-tile-n block transposed in
+  // registers from a transposed one.
+  FailureOr<Value> vectorizePanelCopy(RewriterBase &rewriter, linalg::TransposeOp pack, bool transposed) {
+    scf::SCFTilingOptions copyTiling;
+    int64_t depthStep = transposed ? 8 : 1;
+    int64_t depth = pack.getInit().getType().getDimSize(1);
+    if (depth % depthStep != 0)
+      depthStep = 1;
+    copyTiling.setTileSizes({rewriter.getIndexAttr(1), rewriter.getIndexAttr(depthStep),
+                             rewriter.getIndexAttr(registerTileN)});
+    copyTiling.setLoopType(scf::SCFTilingOptions::LoopType::ForOp);
+    // Read the source in its own order: rows of a plain rhs one after the
+    // other (panel by panel, each row of a panel would be a rhs row apart).
+    if (!transposed)
+      copyTiling.setInterchange({1, 0, 2});
+    rewriter.setInsertionPoint(pack);
+    FailureOr<scf::SCFTilingResult> tiled =
+        scf::tileUsingSCF(rewriter, cast<TilingInterface>(pack.getOperation()), copyTiling);
+    if (failed(tiled))
+      return pack.emitError("ptm-tile could not tile the rhs panel copy");
+    rewriter.replaceOp(pack, tiled->replacements);
+    for (Operation *copy : tiled->tiledOps) {
+      rewriter.setInsertionPoint(copy);
+      FailureOr<linalg::VectorizationResult> vectorized = linalg::vectorize(rewriter, copy);
+      if (failed(vectorized))
+        return copy->emitError("ptm-tile could not vectorize the rhs panel copy");
+      rewriter.replaceOp(copy, vectorized->replacements);
+    }
+    return tiled->replacements.front();
+  }
+
+  bool lhsIsTransposed(linalg::LinalgOp tile) {
+    AffineMap lhsMap = tile.getMatchingIndexingMap(tile.getDpsInputOperand(0));
+    return lhsMap.getResults().back() != getAffineDimExpr(tile.getNumLoops() - 1, tile.getContext());
   }
 
   bool fitsRegisterTile(linalg::LinalgOp tile) {

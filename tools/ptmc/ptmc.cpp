@@ -12,7 +12,7 @@ namespace {
 
 cl::OptionCategory category("ptmc options");
 cl::opt<std::string> modelPath(cl::Positional, cl::Required,
-                               cl::desc("<model dir with config.json | config.json>"),
+                               cl::desc("<model dir with config.json | config.json | module.mlir in the ptm dialect>"),
                                cl::cat(category));
 cl::opt<std::string> outputPath("o", cl::desc("Output file (artifact, or the printed stage; "
                                               "default stdout for printed stages)"),
@@ -81,6 +81,17 @@ cl::opt<bool> dropout("dropout",
 cl::opt<bool> noFuse("no-fuse", cl::desc("Disable graph fusion (for comparison)"),
                      cl::cat(category));
 cl::opt<bool> noTile("no-tile", cl::desc("Disable tiling (for comparison)"), cl::cat(category));
+cl::opt<bool> noPack("no-pack",
+                     cl::desc("Multiply register tiles against the rhs where it lies, without "
+                              "copying its tiles into contiguous panels (for comparison)"),
+                     cl::cat(category));
+cl::list<int64_t> tileSizes("tile-sizes",
+                            cl::desc("Cache tile M,N,K of contractions (default 64,256,128)"),
+                            cl::CommaSeparated, cl::cat(category));
+cl::list<int64_t> registerTile("register-tile",
+                               cl::desc("Register tile M,N of contractions (default: the host's, "
+                                        "8,32 with AVX-512, 4,16 with AVX2)"),
+                               cl::CommaSeparated, cl::cat(category));
 
 } // namespace
 
@@ -107,7 +118,16 @@ int main(int argc, char **argv) {
   options.model.dropout = dropout;
   options.model.promptLengths.assign(promptLengths.begin(), promptLengths.end());
   options.model.cacheLengths.assign(cacheLengths.begin(), cacheLengths.end());
+  if ((!tileSizes.empty() && tileSizes.size() != 3) || (!registerTile.empty() && registerTile.size() != 2)) {
+    WithColor::error(errs(), "ptmc") << "--tile-sizes takes M,N,K and --register-tile takes M,N\n";
+    return 1;
+  }
+  for (size_t i = 0; i < tileSizes.size(); ++i)
+    options.tileSizes[i] = tileSizes[i];
+  for (size_t i = 0; i < registerTile.size(); ++i)
+    options.registerTile[i] = registerTile[i];
   options.fuse = !noFuse;
+  options.packRhs = !noPack;
   options.tile = !noTile;
   if (Error error = ptm::compiler::compile(options)) {
     WithColor::error(errs(), "ptmc") << toString(std::move(error)) << "\n";

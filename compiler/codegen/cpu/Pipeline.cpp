@@ -45,9 +45,16 @@ void buildPtmToLinalgPipeline(OpPassManager &pm, const CpuPipelineOptions &optio
     auto [hostM, hostN] = registerTileForHost();
     int64_t registerM = options.registerTileM > 0 ? options.registerTileM : hostM;
     int64_t registerN = options.registerTileN > 0 ? options.registerTileN : hostN;
-    addPipeline(pm, "func.func(ptm-tile{register-tile-m=" + std::to_string(registerM) +
-                        " register-tile-n=" + std::to_string(registerN) +
-                        "},ptm-parallelize-loops),canonicalize,cse");
+    std::string tileOptions = "register-tile-m=" + std::to_string(registerM) +
+                              " register-tile-n=" + std::to_string(registerN) +
+                              (options.packRhs ? "" : " pack-rhs=false");
+    if (options.tileM > 0)
+      tileOptions += " tile-m=" + std::to_string(options.tileM);
+    if (options.tileN > 0)
+      tileOptions += " tile-n=" + std::to_string(options.tileN);
+    if (options.tileK > 0)
+      tileOptions += " tile-k=" + std::to_string(options.tileK);
+    addPipeline(pm, "func.func(ptm-tile{" + tileOptions + "},ptm-parallelize-loops),canonicalize,cse");
   }
 }
 
