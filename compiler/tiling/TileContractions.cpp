@@ -81,11 +81,40 @@ struct PtmTilePass : ptm::impl::PtmTileBase<PtmTilePass> {
         contractions.push_back(op);
     });
     IRRewriter rewriter(&getContext());
+    SmallVector<linalg::LinalgOp> parts;
     for (linalg::LinalgOp op : contractions)
+      splitOffColumnRemainder(rewriter, op, parts);
+    for (linalg::LinalgOp op : parts)
       if (failed(tileContraction(rewriter, op)))
         return signalPassFailure();
     if (failed(keepAccumulatorsInRegisters()))
       signalPassFailure();
+  }
+
+  // A plain matmul whose N has no tile-n-sized divisor (GPT-2's 50257-token
+  // vocabulary) is split into the columns that whole tiles cover and the
+  // rest. Tiled as one, every tile's width would be an affine.min, so no
+  // tile would get static register tiles; split, only the remainder's
+  // columns take the generic loops.
+  void splitOffColumnRemainder(RewriterBase &rewriter, linalg::LinalgOp op,
+                               SmallVectorImpl<linalg::LinalgOp> &parts) {
+    SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+    if (isa<linalg::BatchMatmulOp>(op.getOperation()) || ShapedType::isDynamicShape(ranges)) {
+      parts.push_back(op);
+      return;
+    }
+    int64_t columns = ranges[1];
+    int64_t tileWidth = chooseTileSize(columns, tileN, registerTileN);
+    int64_t covered = columns / tileWidth * tileWidth;
+    if (columns % tileWidth == 0 || covered == 0 || tileWidth % registerTileN != 0) {
+      parts.push_back(op);
+      return;
+    }
+    rewriter.setInsertionPoint(op);
+    auto [whole, remainder] = linalg::splitOp(rewriter, cast<TilingInterface>(op.getOperation()),
+                                              /*dimension=*/1, rewriter.getIndexAttr(covered));
+    parts.push_back(cast<linalg::LinalgOp>(whole.getOperation()));
+    parts.push_back(cast<linalg::LinalgOp>(remainder.getOperation()));
   }
 
   LogicalResult tileContraction(RewriterBase &rewriter, linalg::LinalgOp op) {
@@ -131,12 +160,9 @@ struct PtmTilePass : ptm::impl::PtmTileBase<PtmTilePass> {
     for (Operation *tileOp : tiled->tiledOps) {
       auto tile = cast<linalg::LinalgOp>(tileOp);
       if (!batched && fitsRegisterTile(tile)) {
-        // A transposed lhs (weight gradients xᵀ · dy) is read a column at a
-        // time by the register tile's broadcasts, which needs no panels.
-        bool pack = packRhs && !lhsIsTransposed(tile);
-        if (pack || !transposed) {
-          if (failed(pack ? packAndRegisterTile(rewriter, tile, transposed)
-                          : registerTileAndVectorize(rewriter, tile)))
+        if (packRhs || !transposed) {
+          if (failed(packRhs ? packAndRegisterTile(rewriter, tile, transposed)
+                             : registerTileAndVectorize(rewriter, tile)))
             return failure();
           continue;
         }
@@ -172,7 +198,10 @@ struct PtmTilePass : ptm::impl::PtmTileBase<PtmTilePass> {
     auto accumulatorType = cast<RankedTensorType>(accumulator.getType());
     Type elementType = accumulatorType.getElementType();
     int64_t rows = accumulatorType.getDimSize(0), columns = accumulatorType.getDimSize(1);
-    int64_t depth = cast<RankedTensorType>(lhs.getType()).getDimSize(1);
+    // A transposed lhs (weight gradients xᵀ · dy) is [K, M]: its register
+    // tiles read a column block, whose rows are broadcast one by one.
+    bool lhsTransposed = lhsIsTransposed(tile);
+    int64_t depth = cast<RankedTensorType>(lhs.getType()).getDimSize(lhsTransposed ? 0 : 1);
     int64_t panels = columns / registerTileN;
 
     rewriter.setInsertionPoint(tile);
@@ -206,11 +235,15 @@ struct PtmTilePass : ptm::impl::PtmTileBase<PtmTilePass> {
               b, loc, zero, index(panels), one, rowCarried,
               [&](OpBuilder &b, Location, Value panel, ValueRange carried) {
                 Value column = arith::MulIOp::create(b, loc, panel, index(registerTileN));
+                SmallVector<int64_t> lhsSizes{registerTileM, depth}, lhsOffsets{ShapedType::kDynamic, 0};
+                if (lhsTransposed) {
+                  std::swap(lhsSizes[0], lhsSizes[1]);
+                  std::swap(lhsOffsets[0], lhsOffsets[1]);
+                }
                 Value lhsRows = tensor::ExtractSliceOp::create(
-                    b, loc, RankedTensorType::get({registerTileM, depth}, elementType), lhs,
-                    ValueRange{row, zero}, ValueRange{}, ValueRange{},
-                    b.getDenseI64ArrayAttr({ShapedType::kDynamic, 0}),
-                    b.getDenseI64ArrayAttr({registerTileM, depth}), b.getDenseI64ArrayAttr({1, 1}));
+                    b, loc, RankedTensorType::get(lhsSizes, elementType), lhs, ValueRange{row}, ValueRange{},
+                    ValueRange{}, b.getDenseI64ArrayAttr(lhsOffsets), b.getDenseI64ArrayAttr(lhsSizes),
+                    b.getDenseI64ArrayAttr({1, 1}));
                 Value rhsPanel = tensor::ExtractSliceOp::create(
                     b, loc, RankedTensorType::get({depth, registerTileN}, elementType), *packed,
                     ValueRange{panel}, ValueRange{}, ValueRange{},
@@ -221,8 +254,18 @@ struct PtmTilePass : ptm::impl::PtmTileBase<PtmTilePass> {
                     ValueRange{row, column}, ValueRange{}, ValueRange{},
                     b.getDenseI64ArrayAttr({ShapedType::kDynamic, ShapedType::kDynamic}),
                     b.getDenseI64ArrayAttr({registerTileM, registerTileN}), b.getDenseI64ArrayAttr({1, 1}));
+                SmallVector<NamedAttribute> layout;
+                if (lhsTransposed) {
+                  MLIRContext *ctx = b.getContext();
+                  AffineExpr m = getAffineDimExpr(0, ctx), n = getAffineDimExpr(1, ctx),
+                             k = getAffineDimExpr(2, ctx);
+                  layout.push_back(b.getNamedAttr(
+                      "indexing_maps", b.getAffineMapArrayAttr({AffineMap::get(3, 0, {k, m}, ctx),
+                                                                AffineMap::get(3, 0, {k, n}, ctx),
+                                                                AffineMap::get(3, 0, {m, n}, ctx)})));
+                }
                 auto product = linalg::MatmulOp::create(b, loc, TypeRange{block.getType()},
-                                                        ValueRange{lhsRows, rhsPanel}, ValueRange{block});
+                                                        ValueRange{lhsRows, rhsPanel}, ValueRange{block}, layout);
                 registerTiles.push_back(product);
                 Value updated = tensor::InsertSliceOp::create(b, loc, product.getResult(0), carried[0],
                                                               ValueRange{row, column}, ValueRange{}, ValueRange{},
