@@ -22,6 +22,7 @@ ratios (> 1: ptm faster) and whether both chose the same tokens.
 import argparse
 import json
 import os
+import random
 import re
 import statistics
 import subprocess
@@ -37,15 +38,30 @@ CONFIG = os.path.join(HERE, "..", "examples", "gpt2-124m", "config.json")
 STATS = re.compile(r"prefill ([0-9.]+) ms; (\d+) new tokens in [0-9.]+ s \(decoding ([0-9.]+) tokens/s")
 
 
-def write_model(directory):
+def write_model(directory, config_path=CONFIG):
+    """Save random GPT-2 weights (seed 0) of config_path as DIRECTORY/model.safetensors; return the model."""
     import torch
     from transformers import GPT2Config, GPT2LMHeadModel
     torch.manual_seed(0)
-    with open(CONFIG) as f:
+    with open(config_path) as f:
         config = GPT2Config(**json.load(f))
     model = GPT2LMHeadModel(config).eval()
     model.save_pretrained(directory, safe_serialization=True)
     return model
+
+
+def prompt_ids(vocab_size, length):
+    """The prompt: LENGTH token ids, uniform below vocab_size, the same in every process (no torch needed)."""
+    rng = random.Random(1)
+    return [rng.randrange(vocab_size) for _ in range(length)]
+
+
+def generate_command(ptmc, directory, artifact, prompt, new):
+    """ptmc --mode generate of DIRECTORY: one prefill bucket (the prompt's), caches of half and all of the sequence."""
+    total = prompt + new
+    cache_lengths = sorted({max(prompt, total // 2), total})
+    return [ptmc, directory, "-o", artifact, "--mode", "generate", "--batch", "1",
+            "--prompt-lengths", str(prompt), "--cache-lengths", ",".join(map(str, cache_lengths))]
 
 
 def ptm_run_once(ptm_run, artifact, weights, prompt, new, threads):
@@ -101,22 +117,17 @@ def main():
     directory = args.keep or tempfile.mkdtemp(prefix="ptm-decode-")
     os.makedirs(directory, exist_ok=True)
     artifact = os.path.join(directory, "gpt2-124m-generate.ptm")
-    total = args.prompt + args.new
-    # Buckets: the prompt's, and caches of half and all of the sequence.
-    cache_lengths = sorted({max(args.prompt, total // 2), total})
     if args.reuse and os.path.exists(artifact) and os.path.exists(os.path.join(directory, "model.safetensors")):
         from transformers import GPT2LMHeadModel
         model = GPT2LMHeadModel.from_pretrained(directory).eval()
         print("reusing %s" % artifact)
     else:
         model = write_model(directory)
-        seconds = ptm_bench.run_tool([ptmc, directory, "-o", artifact, "--mode", "generate", "--batch", "1",
-                                      "--prompt-lengths", str(args.prompt),
-                                      "--cache-lengths", ",".join(map(str, cache_lengths))])[1]
-        print("ptmc --mode generate (prompt %d, caches %s): %.0f s" % (args.prompt, cache_lengths, seconds))
+        command = generate_command(ptmc, directory, artifact, args.prompt, args.new)
+        seconds = ptm_bench.run_tool(command)[1]
+        print("ptmc %s: %.0f s" % (" ".join(command[4:]), seconds))
 
-    prompt = [int(t) for t in torch.randint(0, model.config.vocab_size, (args.prompt,),
-                                            generator=torch.Generator().manual_seed(1))]
+    prompt = prompt_ids(model.config.vocab_size, args.prompt)
     ptm_runs, torch_runs = [], []
     ptm_run_once(ptm_run, artifact, directory, prompt, args.new, args.threads)
     torch_run_once(model, prompt, args.new)

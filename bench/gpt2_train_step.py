@@ -30,32 +30,14 @@ def time_ptm(args, work):
 
 
 def time_torch(args):
+    """Median ms of PyTorch eager's train step (bench/peers.py's), or None without torch/transformers."""
+    import peers
+    options = argparse.Namespace(model="gpt2", config=args.config, batch=args.batch, seq=args.seq,
+                                 iters=args.iters, warmup=1, threads=args.threads)
     try:
-        import torch
-        from transformers import GPT2Config, GPT2LMHeadModel
-    except ImportError:
+        return peers.time_torch_train(options, "eager")[0]
+    except peers.Unavailable:
         return None
-    torch.manual_seed(0)
-    torch.set_num_threads(args.threads)
-    config = GPT2Config.from_json_file(os.path.join(args.config, "config.json"))
-    config.resid_pdrop = config.embd_pdrop = config.attn_pdrop = 0.0  # ptm has no dropout yet
-    model = GPT2LMHeadModel(config)
-    model.train()
-    decay = [p for p in model.parameters() if p.dim() >= 2]
-    no_decay = [p for p in model.parameters() if p.dim() < 2]
-    optimizer = torch.optim.AdamW([{"params": decay, "weight_decay": 0.1},
-                                   {"params": no_decay, "weight_decay": 0.0}],
-                                  lr=1e-4, betas=(0.9, 0.95), eps=1e-8)
-    ids = torch.randint(0, config.vocab_size, (args.batch, args.seq))
-
-    def step():
-        optimizer.zero_grad(set_to_none=True)
-        loss = model(ids, labels=ids).loss
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        optimizer.step()
-
-    return ptm_bench.time_calls(step, args.iters, 1)[0]
 
 
 def main():
