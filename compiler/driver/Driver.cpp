@@ -30,20 +30,30 @@ llvm::Error failure(const llvm::Twine &message) {
   return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
 }
 
+// Collects the error diagnostics reported while it lives, as one line
+// ("; " between them), for the error message of the step that failed.
+class ErrorDiagnostics {
+public:
+  explicit ErrorDiagnostics(MLIRContext *context)
+      : handler(context, [this](Diagnostic &diagnostic) {
+          if (diagnostic.getSeverity() == DiagnosticSeverity::Error)
+            stream << (text.empty() ? "" : "; ") << diagnostic.getLocation() << ": " << diagnostic.str();
+          return success();
+        }) {}
+  // ": <diagnostics>", or nothing when there were none.
+  std::string suffix() const { return text.empty() ? "" : ": " + text; }
+
+private:
+  std::string text;
+  llvm::raw_string_ostream stream{text};
+  ScopedDiagnosticHandler handler;
+};
+
 // Runs `pm`, turning MLIR diagnostics into one error message.
 llvm::Error runPasses(PassManager &pm, ModuleOp module, const llvm::Twine &stage) {
-  std::string diagnostics;
-  llvm::raw_string_ostream os(diagnostics);
-  ScopedDiagnosticHandler handler(module.getContext(), [&](Diagnostic &diagnostic) {
-    if (diagnostic.getSeverity() == DiagnosticSeverity::Error) {
-      if (!diagnostics.empty())
-        os << "; ";
-      os << diagnostic.getLocation() << ": " << diagnostic.str();
-    }
-    return success();
-  });
+  ErrorDiagnostics diagnostics(module.getContext());
   if (failed(pm.run(module)))
-    return failure(stage + " failed" + (diagnostics.empty() ? "" : ": " + diagnostics));
+    return failure(stage + " failed" + diagnostics.suffix());
   return llvm::Error::success();
 }
 
@@ -91,16 +101,10 @@ struct ParsedModule {
 };
 
 llvm::Expected<ParsedModule> parsePtmModule(MLIRContext &context, const std::string &path) {
-  std::string diagnostics;
-  llvm::raw_string_ostream os(diagnostics);
-  ScopedDiagnosticHandler handler(&context, [&](Diagnostic &diagnostic) {
-    if (diagnostic.getSeverity() == DiagnosticSeverity::Error)
-      os << (diagnostics.empty() ? "" : "; ") << diagnostic.getLocation() << ": " << diagnostic.str();
-    return success();
-  });
+  ErrorDiagnostics diagnostics(&context);
   OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(path, &context);
   if (!module)
-    return failure(path + ": not a valid MLIR module" + (diagnostics.empty() ? "" : ": " + diagnostics));
+    return failure(path + ": not a valid MLIR module" + diagnostics.suffix());
   return ParsedModule{std::move(module), "mlir", "{}"};
 }
 

@@ -60,6 +60,46 @@ bool rhsIsTransposed(linalg::LinalgOp op) {
   return rhsMap.getResults().back() == getAffineDimExpr(reductionDim, op.getContext());
 }
 
+// True when the innermost dimension of the lhs operand is not the reduction
+// dimension, i.e. the lhs is stored [K, M].
+bool lhsIsTransposed(linalg::LinalgOp op) {
+  AffineMap lhsMap = op.getMatchingIndexingMap(op.getDpsInputOperand(0));
+  unsigned reductionDim = op.getNumLoops() - 1;
+  return lhsMap.getResults().back() != getAffineDimExpr(reductionDim, op.getContext());
+}
+
+// Tiles `op` by `sizes` with serial loops (in `interchange` order when
+// given) and vectorizes every tile; returns the loop nest's results. `what`
+// names the op in errors.
+FailureOr<SmallVector<Value>> tileAndVectorize(RewriterBase &rewriter, Operation *op, ArrayRef<int64_t> sizes,
+                                               ArrayRef<int64_t> interchange, bool createNamedContraction,
+                                               StringRef what) {
+  scf::SCFTilingOptions tiling;
+  SmallVector<OpFoldResult> tileSizes;
+  for (int64_t size : sizes)
+    tileSizes.push_back(rewriter.getIndexAttr(size));
+  tiling.setTileSizes(tileSizes);
+  tiling.setLoopType(scf::SCFTilingOptions::LoopType::ForOp);
+  if (!interchange.empty())
+    tiling.setInterchange(interchange);
+  rewriter.setInsertionPoint(op);
+  FailureOr<scf::SCFTilingResult> tiled = scf::tileUsingSCF(rewriter, cast<TilingInterface>(op), tiling);
+  if (failed(tiled))
+    return op->emitError("ptm-tile could not tile " + what);
+  rewriter.replaceOp(op, tiled->replacements);
+  for (Operation *tile : tiled->tiledOps) {
+    rewriter.setInsertionPoint(tile);
+    FailureOr<linalg::VectorizationResult> vectorized =
+        linalg::vectorize(rewriter, tile, /*inputVectorSizes=*/{}, /*inputScalableVecDims=*/{},
+                          /*vectorizeNDExtract=*/false, /*flatten1DDepthwiseConv=*/false,
+                          /*assumeDynamicDimsMatchVecSizes=*/false, createNamedContraction);
+    if (failed(vectorized))
+      return tile->emitError("ptm-tile could not vectorize " + what);
+    rewriter.replaceOp(tile, vectorized->replacements);
+  }
+  return tiled->replacements;
+}
+
 void markContractionBody(linalg::GenericOp generic, bool reassociate) {
   arith::FastMathFlags flags = arith::FastMathFlags::contract;
   if (reassociate)
@@ -287,37 +327,21 @@ struct PtmTilePass : ptm::impl::PtmTileBase<PtmTilePass> {
   // a time from a plain rhs, an 8 x register-tile-n block transposed in
   // registers from a transposed one.
   FailureOr<Value> vectorizePanelCopy(RewriterBase &rewriter, linalg::TransposeOp pack, bool transposed) {
-    scf::SCFTilingOptions copyTiling;
     int64_t depthStep = transposed ? 8 : 1;
     int64_t depth = pack.getInit().getType().getDimSize(1);
     if (depth % depthStep != 0)
       depthStep = 1;
-    copyTiling.setTileSizes({rewriter.getIndexAttr(1), rewriter.getIndexAttr(depthStep),
-                             rewriter.getIndexAttr(registerTileN)});
-    copyTiling.setLoopType(scf::SCFTilingOptions::LoopType::ForOp);
     // Read the source in its own order: rows of a plain rhs one after the
     // other (panel by panel, each row of a panel would be a rhs row apart).
+    SmallVector<int64_t> order;
     if (!transposed)
-      copyTiling.setInterchange({1, 0, 2});
-    rewriter.setInsertionPoint(pack);
-    FailureOr<scf::SCFTilingResult> tiled =
-        scf::tileUsingSCF(rewriter, cast<TilingInterface>(pack.getOperation()), copyTiling);
-    if (failed(tiled))
-      return pack.emitError("ptm-tile could not tile the rhs panel copy");
-    rewriter.replaceOp(pack, tiled->replacements);
-    for (Operation *copy : tiled->tiledOps) {
-      rewriter.setInsertionPoint(copy);
-      FailureOr<linalg::VectorizationResult> vectorized = linalg::vectorize(rewriter, copy);
-      if (failed(vectorized))
-        return copy->emitError("ptm-tile could not vectorize the rhs panel copy");
-      rewriter.replaceOp(copy, vectorized->replacements);
-    }
-    return tiled->replacements.front();
-  }
-
-  bool lhsIsTransposed(linalg::LinalgOp tile) {
-    AffineMap lhsMap = tile.getMatchingIndexingMap(tile.getDpsInputOperand(0));
-    return lhsMap.getResults().back() != getAffineDimExpr(tile.getNumLoops() - 1, tile.getContext());
+      order = {1, 0, 2};
+    FailureOr<SmallVector<Value>> copied =
+        tileAndVectorize(rewriter, pack, {1, depthStep, registerTileN}, order,
+                         /*createNamedContraction=*/false, "the rhs panel copy");
+    if (failed(copied))
+      return failure();
+    return copied->front();
   }
 
   bool fitsRegisterTile(linalg::LinalgOp tile) {
@@ -327,29 +351,8 @@ struct PtmTilePass : ptm::impl::PtmTileBase<PtmTilePass> {
   }
 
   LogicalResult registerTileAndVectorize(RewriterBase &rewriter, linalg::LinalgOp tile) {
-    scf::SCFTilingOptions registerTiling;
-    registerTiling.setTileSizes({rewriter.getIndexAttr(registerTileM),
-                                 rewriter.getIndexAttr(registerTileN), rewriter.getIndexAttr(1)});
-    registerTiling.setLoopType(scf::SCFTilingOptions::LoopType::ForOp);
-    rewriter.setInsertionPoint(tile);
-    FailureOr<scf::SCFTilingResult> registers =
-        scf::tileUsingSCF(rewriter, cast<TilingInterface>(tile.getOperation()), registerTiling);
-    if (failed(registers))
-      return tile.emitError("ptm-tile could not tile a contraction into register tiles");
-    rewriter.replaceOp(tile, registers->replacements);
-    for (Operation *registerTile : registers->tiledOps) {
-      rewriter.setInsertionPoint(registerTile);
-      FailureOr<linalg::VectorizationResult> vectorized =
-          linalg::vectorize(rewriter, registerTile, /*inputVectorSizes=*/{},
-                            /*inputScalableVecDims=*/{}, /*vectorizeNDExtract=*/false,
-                            /*flatten1DDepthwiseConv=*/false,
-                            /*assumeDynamicDimsMatchVecSizes=*/false,
-                            /*createNamedContraction=*/true);
-      if (failed(vectorized))
-        return registerTile->emitError("ptm-tile could not vectorize a register tile");
-      rewriter.replaceOp(registerTile, vectorized->replacements);
-    }
-    return success();
+    return tileAndVectorize(rewriter, tile, {registerTileM, registerTileN, 1}, /*interchange=*/{},
+                            /*createNamedContraction=*/true, "a contraction into register tiles");
   }
 
   // Folds the slices around each vector.contract into its transfers, then
