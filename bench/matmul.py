@@ -32,7 +32,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
@@ -127,14 +126,7 @@ class OpenBlas:
             self.lib.cblas_sgemm(self.ROW_MAJOR, trans_a, trans_b, m, n, k, ctypes.c_float(1.0), a, lhs[1], b,
                                  rhs[1], ctypes.c_float(0.0), c, n)
 
-        for _ in range(warmup):
-            call()
-        times = []
-        for _ in range(iters):
-            start = time.perf_counter()
-            call()
-            times.append((time.perf_counter() - start) * 1e3)
-        return statistics.median(times)
+        return ptm_bench.time_calls(call, iters, warmup)[0]
 
 
 def measure_peak(threads, work, verbose):

@@ -132,11 +132,7 @@ def time_torch_train(args, peer):
     names = ("input_ids", "attention_mask", "token_type_ids")
     kwargs = dict(zip(names, inputs), **targets)
     run = torch_module(torch, model, peer)
-    decay = [p for p in model.parameters() if p.dim() >= 2]
-    no_decay = [p for p in model.parameters() if p.dim() < 2]
-    optimizer = torch.optim.AdamW([{"params": decay, "weight_decay": 0.1},
-                                   {"params": no_decay, "weight_decay": 0.0}],
-                                  lr=1e-4, betas=(0.9, 0.95), eps=1e-8)
+    optimizer = ptm_bench.ptmc_adamw(torch, model)
 
     def step():
         optimizer.zero_grad(set_to_none=True)

@@ -115,6 +115,16 @@ def bench_entry(ptm_run, artifact, iters, threads, entry=None, warmup=None, verb
     return parse_bench_line(run_tool(cmd, verbose)[0])
 
 
+def ptmc_adamw(torch, model):
+    """torch.optim.AdamW set up as ptmc's train_step: lr 1e-4, betas 0.9/0.95,
+    eps 1e-8, weight decay 0.1 on matrices only (not biases or LayerNorm weights)."""
+    decay = [p for p in model.parameters() if p.dim() >= 2]
+    no_decay = [p for p in model.parameters() if p.dim() < 2]
+    return torch.optim.AdamW([{"params": decay, "weight_decay": 0.1},
+                              {"params": no_decay, "weight_decay": 0.0}],
+                             lr=1e-4, betas=(0.9, 0.95), eps=1e-8)
+
+
 def time_calls(fn, iters, warmup):
     """Call fn() warmup times untimed, then iters times timed; return (median_ms, min_ms)."""
     for _ in range(warmup):
