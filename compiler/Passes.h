@@ -49,6 +49,8 @@ struct CpuPipelineOptions {
   int64_t registerTileM = 0, registerTileN = 0;
   // ptm-tile copies rhs tiles into contiguous panels (see its pack-rhs).
   bool packRhs = true;
+  // ptm-approximate-math evaluates f32 tanh, erf, exp and log inline.
+  bool approximateMath = true;
   // ptm-tile's cache tile; 0: the pass's default.
   int64_t tileM = 0, tileN = 0, tileK = 0;
 };

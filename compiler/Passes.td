@@ -207,6 +207,21 @@ def PtmStridedCopiesToLoops : Pass<"ptm-strided-copies-to-loops", "mlir::func::F
   let dependentDialects = ["::mlir::linalg::LinalgDialect", "::mlir::memref::MemRefDialect"];
 }
 
+def PtmApproximateMath : Pass<"ptm-approximate-math", "mlir::func::FuncOp"> {
+  let summary = "Evaluate f32 tanh, erf, exp, expm1, log and log1p as polynomials";
+  let description = [{
+    Rewrites these math ops on f32 (scalars or vectors) into MLIR's
+    polynomial approximations (range reduction, then a minimax polynomial
+    or rational function; special values such as exp(-inf) = 0 and
+    log(0) = -inf are kept). Lowered to libm, each element of GELU,
+    softmax or cross-entropy costs a call and keeps its loop scalar; as
+    arithmetic the loop vectorises. f64 ops (gradient checks) keep libm.
+    `ptmc --libm-math` turns the pass off for comparison.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect", "::mlir::math::MathDialect",
+                           "::mlir::vector::VectorDialect"];
+}
+
 def PtmEmitEntryAbi : Pass<"ptm-emit-entry-abi", "mlir::ModuleOp"> {
   let summary = "Give each entry function the runtime's C calling convention";
   let description = [{

@@ -4,7 +4,9 @@
 
 #include <cerrno>
 #include <cstring>
+#include <cstdlib>
 #include <dlfcn.h>
+#include <fcntl.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -27,9 +29,13 @@ std::string lastDlError() {
 
 CpuModule::CpuModule(const std::string &artifactPath, const uint8_t *bytes, size_t size)
     : artifactPath_(artifactPath) {
-  int fd = ::memfd_create("ptm-cpu-code", MFD_CLOEXEC);
+  // PTM_CODE_FILE names a real file to load the code from instead of an
+  // anonymous one, so that profilers such as perf can resolve its symbols.
+  const char *codeFile = std::getenv("PTM_CODE_FILE");
+  int fd = codeFile ? ::open(codeFile, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)
+                    : ::memfd_create("ptm-cpu-code", MFD_CLOEXEC);
   if (fd < 0)
-    throw Error(artifactPath_, std::string("cannot create an in-memory file for the CPU code: ") +
+    throw Error(artifactPath_, std::string("cannot create a file for the CPU code: ") +
                                    std::strerror(errno));
   FileDescriptor memoryFile{fd};
   for (size_t written = 0; written < size;) {

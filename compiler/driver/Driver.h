@@ -22,6 +22,7 @@ struct DriverOptions {
   bool fuse = true;
   bool tile = true;
   bool packRhs = true;
+  bool approximateMath = true;
   // Cache tile (M, N, K) and register tile (M, N) of ptm-tile; 0: defaults.
   int64_t tileSizes[3] = {0, 0, 0};
   int64_t registerTile[2] = {0, 0};

@@ -85,6 +85,10 @@ cl::opt<bool> noPack("no-pack",
                      cl::desc("Multiply register tiles against the rhs where it lies, without "
                               "copying its tiles into contiguous panels (for comparison)"),
                      cl::cat(category));
+cl::opt<bool> libmMath("libm-math",
+                       cl::desc("Call libm for f32 tanh, erf, exp and log instead of inline "
+                                "polynomials (for comparison)"),
+                       cl::cat(category));
 cl::list<int64_t> tileSizes("tile-sizes",
                             cl::desc("Cache tile M,N,K of contractions (default 64,256,128)"),
                             cl::CommaSeparated, cl::cat(category));
@@ -128,6 +132,7 @@ int main(int argc, char **argv) {
     options.registerTile[i] = registerTile[i];
   options.fuse = !noFuse;
   options.packRhs = !noPack;
+  options.approximateMath = !libmMath;
   options.tile = !noTile;
   if (Error error = ptm::compiler::compile(options)) {
     WithColor::error(errs(), "ptmc") << toString(std::move(error)) << "\n";

@@ -58,7 +58,7 @@ void buildPtmToLinalgPipeline(OpPassManager &pm, const CpuPipelineOptions &optio
   }
 }
 
-void buildLinalgToLlvmPipeline(OpPassManager &pm, const CpuPipelineOptions &) {
+void buildLinalgToLlvmPipeline(OpPassManager &pm, const CpuPipelineOptions &options) {
   // Tensors become buffers. Function arguments keep plain row-major layouts
   // so that the entry ABI can pass bare pointers; results become caller-owned
   // out-parameters that the final producer writes directly.
@@ -70,6 +70,8 @@ void buildLinalgToLlvmPipeline(OpPassManager &pm, const CpuPipelineOptions &) {
                   "func.func(ptm-strided-copies-to-loops)");
   // Register tiles: n-D transfers unroll into rows, contractions into
   // broadcast + FMA outer products.
+  if (options.approximateMath)
+    addPipeline(pm, "func.func(ptm-approximate-math)");
   addPipeline(pm, "func.func(convert-linalg-to-loops),"
                   "func.func(convert-vector-to-scf{full-unroll}),"
                   "expand-strided-metadata,lower-affine,"
