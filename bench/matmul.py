@@ -152,7 +152,7 @@ def main():
     ap.add_argument("--rounds", type=int, default=3, help="alternating rounds of ptm and OpenBLAS (default 3)")
     ap.add_argument("--shapes", help="comma-separated names (default: all): " + ", ".join(SHAPES))
     ap.add_argument("--ptmc-flag", action="append", default=[], metavar="FLAG",
-                    help="extra ptmc flag, e.g. --ptmc-flag=--tile-sizes=64,256,128 (repeatable)")
+                    help="extra ptmc flag, e.g. --ptmc-flag=--tile-sizes=512,128,256 (repeatable)")
     ap.add_argument("--json", metavar="FILE", help="also write the rows as JSON")
     ap.add_argument("--keep", metavar="DIR", help="keep the module, artifact and peak binary here")
     ap.add_argument("-v", "--verbose", action="store_true")

@@ -60,6 +60,9 @@ struct CpuPipelineOptions {
 // 256 bits, leaving AVX2's other 8 registers for the operands).
 std::pair<int64_t, int64_t> registerTileForHost();
 
+// f32 lanes of the host's vector registers: 16 with AVX-512, else 8.
+int64_t vectorWidthForHost();
+
 // ptm (tensor level) -> LLVM dialect with the entry ABI, for the host CPU.
 void buildCpuLoweringPipeline(mlir::OpPassManager &pm, const CpuPipelineOptions &options);
 

@@ -126,7 +126,11 @@ def PtmTile : Pass<"ptm-tile", "mlir::func::FuncOp"> {
     Tiles every `linalg.matmul` and `linalg.batch_matmul` on tensors into
     `tile-m` x `tile-n` output tiles, an `scf.forall` whose iterations are
     independent (the runtime runs them on its thread pool), and `tile-k`
-    reduction steps, an `scf.for` inside each output tile. Each tile then
+    reduction steps, an `scf.for` inside each output tile. The default tiles
+    are tall (all rows of a model's activations, up to 512) and narrow: each
+    rhs tile is packed once and serves every row, and a tile-k x
+    register-tile-n panel of it (16 KiB) stays in L1 while the lhs rows
+    stream past it from L2. Each tile then
     becomes a generic whose innermost loop runs along the contiguous dimension
     (N for a [K, N] rhs, K for a transposed one), so that the vector code
     generator streams rows instead of striding columns. A matmul tile (plain
@@ -139,18 +143,26 @@ def PtmTile : Pass<"ptm-tile", "mlir::func::FuncOp"> {
     tile's k steps read consecutive memory: unpacked they are a whole rhs row
     apart, and for widths that are multiples of 1024 floats every such row
     falls into the same L1 cache set. A transposed rhs is register tiled only
-    when packed.
+    when packed. Vectors wider than `vector-width` lanes are finally split
+    into register-wide pieces, so that a register tile of 24 columns is
+    three FMAs per row, not one 24-lane vector that LLVM would pad and
+    shuffle.
   }];
   let options = [
-    Option<"tileM", "tile-m", "int64_t", "64", "Rows of the result per tile">,
-    Option<"tileN", "tile-n", "int64_t", "256", "Columns of the result per tile">,
-    Option<"tileK", "tile-k", "int64_t", "128", "Reduction depth per tile">,
+    Option<"tileM", "tile-m", "int64_t", "512", "Rows of the result per tile">,
+    Option<"tileN", "tile-n", "int64_t", "128", "Columns of the result per tile">,
+    Option<"tileK", "tile-k", "int64_t", "256", "Reduction depth per tile">,
+    Option<"minTiles", "min-tiles", "int64_t", "8",
+           "Output tiles a contraction should have at least, for the thread pool to balance; "
+           "tile-n is halved (down to two register tiles) until it has them">,
     Option<"registerTileM", "register-tile-m", "int64_t", "8",
            "Rows of a register tile (a vector.contract kept in registers)">,
     Option<"registerTileN", "register-tile-n", "int64_t", "32",
            "Columns of a register tile (the vector width of its rows)">,
     Option<"packRhs", "pack-rhs", "bool", "true",
-           "Copy each rhs tile into contiguous register-tile-n-column panels first">
+           "Copy each rhs tile into contiguous register-tile-n-column panels first">,
+    Option<"vectorWidth", "vector-width", "int64_t", "16",
+           "f32 lanes of the target's vector registers (16 with AVX-512, 8 with AVX2)">
   ];
   let dependentDialects = ["::mlir::scf::SCFDialect", "::mlir::linalg::LinalgDialect",
                            "::mlir::affine::AffineDialect", "::mlir::vector::VectorDialect"];

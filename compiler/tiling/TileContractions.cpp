@@ -24,6 +24,8 @@
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
 #include "mlir/Dialect/Tensor/Transforms/Transforms.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
+#include "mlir/Interfaces/VectorInterfaces.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "mlir/Transforms/LoopInvariantCodeMotionUtils.h"
@@ -164,6 +166,16 @@ struct PtmTilePass : ptm::impl::PtmTileBase<PtmTilePass> {
     ArrayRef<int64_t> mnkRanges = ArrayRef<int64_t>(ranges).take_back(3);
     int64_t tileSizeM = chooseTileSize(mnkRanges[0], tileM, registerTileM);
     int64_t tileSizeN = chooseTileSize(mnkRanges[1], tileN, registerTileN);
+    // Narrower tiles until the thread pool has enough of them to balance.
+    int64_t batchTiles = batched ? ranges.front() : 1;
+    auto tileCount = [&](int64_t m, int64_t n) {
+      return batchTiles * llvm::divideCeil(mnkRanges[0], m) * llvm::divideCeil(mnkRanges[1], n);
+    };
+    for (int64_t narrower = tileSizeN / 2;
+         tileCount(tileSizeM, tileSizeN) < minTiles && narrower >= 2 * registerTileN &&
+         narrower % registerTileN == 0 && mnkRanges[1] % narrower == 0;
+         narrower /= 2)
+      tileSizeN = narrower;
     int64_t tileSizeK = chooseTileSize(mnkRanges[2], tileK, 1);
     auto sizes = [&](ArrayRef<int64_t> mnk) {
       SmallVector<OpFoldResult> tileSizes;
@@ -268,12 +280,12 @@ struct PtmTilePass : ptm::impl::PtmTileBase<PtmTilePass> {
     auto index = [&](int64_t value) { return arith::ConstantIndexOp::create(rewriter, loc, value); };
     Value zero = index(0), one = index(1);
     SmallVector<linalg::MatmulOp> registerTiles;
-    auto rowLoop = scf::ForOp::create(
-        rewriter, loc, zero, index(rows), index(registerTileM), ValueRange{accumulator},
-        [&](OpBuilder &b, Location, Value row, ValueRange rowCarried) {
-          auto panelLoop = scf::ForOp::create(
-              b, loc, zero, index(panels), one, rowCarried,
-              [&](OpBuilder &b, Location, Value panel, ValueRange carried) {
+    auto panelLoop = scf::ForOp::create(
+        rewriter, loc, zero, index(panels), one, ValueRange{accumulator},
+        [&](OpBuilder &b, Location, Value panel, ValueRange panelCarried) {
+          auto rowLoop = scf::ForOp::create(
+              b, loc, zero, index(rows), index(registerTileM), panelCarried,
+              [&](OpBuilder &b, Location, Value row, ValueRange carried) {
                 Value column = arith::MulIOp::create(b, loc, panel, index(registerTileN));
                 SmallVector<int64_t> lhsSizes{registerTileM, depth}, lhsOffsets{ShapedType::kDynamic, 0};
                 if (lhsTransposed) {
@@ -314,9 +326,9 @@ struct PtmTilePass : ptm::impl::PtmTileBase<PtmTilePass> {
                                                               b.getDenseI64ArrayAttr({1, 1}));
                 scf::YieldOp::create(b, loc, updated);
               });
-          scf::YieldOp::create(b, loc, panelLoop.getResults());
+          scf::YieldOp::create(b, loc, rowLoop.getResults());
         });
-    rewriter.replaceOp(tile, rowLoop.getResults());
+    rewriter.replaceOp(tile, panelLoop.getResults());
     for (linalg::MatmulOp registerTile : registerTiles)
       if (failed(registerTileAndVectorize(rewriter, registerTile)))
         return failure();
@@ -355,10 +367,41 @@ struct PtmTilePass : ptm::impl::PtmTileBase<PtmTilePass> {
                             /*createNamedContraction=*/true, "a contraction into register tiles");
   }
 
-  // Folds the slices around each vector.contract into its transfers, then
-  // keeps every accumulator in registers across its reduction loop.
+  // The shape to split a vector op into: its lane dimension (a contraction's
+  // n, the last dimension of anything else) cut to register width when it
+  // is a multiple of it; none when it already fits.
+  std::optional<SmallVector<int64_t>> registerWideShape(Operation *op) {
+    auto unrollable = dyn_cast<VectorUnrollOpInterface>(op);
+    if (!unrollable)
+      return std::nullopt;
+    std::optional<SmallVector<int64_t>> shape = unrollable.getShapeForUnroll();
+    if (!shape || shape->empty())
+      return std::nullopt;
+    size_t laneDim = shape->size() - 1;
+    if (auto contract = dyn_cast<vector::ContractionOp>(op)) {
+      AffineMap resultMap = contract.getIndexingMapsArray().back();
+      if (resultMap.getNumResults() == 0)
+        return std::nullopt;
+      laneDim = cast<AffineDimExpr>(resultMap.getResults().back()).getPosition();
+    }
+    int64_t lanes = (*shape)[laneDim];
+    if (lanes <= vectorWidth || lanes % vectorWidth != 0)
+      return std::nullopt;
+    (*shape)[laneDim] = vectorWidth;
+    return shape;
+  }
+
+  // Splits vectors wider than a register, folds the slices around each
+  // vector.contract into its transfers, then keeps every accumulator in
+  // registers across its reduction loop.
   LogicalResult keepAccumulatorsInRegisters() {
     MLIRContext *ctx = &getContext();
+    RewritePatternSet unrollPatterns(ctx);
+    vector::populateVectorUnrollPatterns(
+        unrollPatterns, vector::UnrollVectorOptions().setNativeShapeFn(
+                            [this](Operation *op) { return registerWideShape(op); }));
+    if (failed(applyPatternsGreedily(getOperation(), std::move(unrollPatterns))))
+      return failure();
     RewritePatternSet patterns(ctx);
     tensor::populateFoldTensorSubsetIntoVectorTransferPatterns(patterns);
     for (RegisteredOperationName name : ctx->getRegisteredOperations())

@@ -90,7 +90,7 @@ cl::opt<bool> libmMath("libm-math",
                                 "polynomials (for comparison)"),
                        cl::cat(category));
 cl::list<int64_t> tileSizes("tile-sizes",
-                            cl::desc("Cache tile M,N,K of contractions (default 64,256,128)"),
+                            cl::desc("Cache tile M,N,K of contractions (default 512,128,256)"),
                             cl::CommaSeparated, cl::cat(category));
 cl::list<int64_t> registerTile("register-tile",
                                cl::desc("Register tile M,N of contractions (default: the host's, "

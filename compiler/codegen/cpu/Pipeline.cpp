@@ -35,6 +35,10 @@ std::pair<int64_t, int64_t> registerTileForHost() {
   return {4, 16};
 }
 
+int64_t vectorWidthForHost() {
+  return llvm::sys::getHostCPUFeatures().lookup("avx512f") ? 16 : 8;
+}
+
 void buildPtmToLinalgPipeline(OpPassManager &pm, const CpuPipelineOptions &options) {
   if (options.fuse)
     addPipeline(pm, "func.func(ptm-fuse)");
@@ -45,7 +49,8 @@ void buildPtmToLinalgPipeline(OpPassManager &pm, const CpuPipelineOptions &optio
     auto [hostM, hostN] = registerTileForHost();
     int64_t registerM = options.registerTileM > 0 ? options.registerTileM : hostM;
     int64_t registerN = options.registerTileN > 0 ? options.registerTileN : hostN;
-    std::string tileOptions = "register-tile-m=" + std::to_string(registerM) +
+    std::string tileOptions = "vector-width=" + std::to_string(vectorWidthForHost()) +
+                              " register-tile-m=" + std::to_string(registerM) +
                               " register-tile-n=" + std::to_string(registerN) +
                               (options.packRhs ? "" : " pack-rhs=false");
     if (options.tileM > 0)

@@ -1,6 +1,6 @@
 // RUN: ptm-opt %s --pass-pipeline='builtin.module(func.func(ptm-tile))' | FileCheck %s --check-prefix=DEFAULT
 // RUN: ptm-opt %s --pass-pipeline='builtin.module(func.func(ptm-tile{tile-m=8 tile-n=16 tile-k=4}))' | FileCheck %s --check-prefix=SMALL
-// RUN: ptm-opt %s --pass-pipeline='builtin.module(func.func(ptm-tile{register-tile-m=4 register-tile-n=16}))' | FileCheck %s --check-prefix=AVX2
+// RUN: ptm-opt %s --pass-pipeline='builtin.module(func.func(ptm-tile{register-tile-m=4 register-tile-n=16 vector-width=8}))' | FileCheck %s --check-prefix=AVX2
 // RUN: ptm-opt %s --pass-pipeline='builtin.module(func.func(ptm-tile{pack-rhs=false}))' | FileCheck %s --check-prefix=NOPACK
 // ptm-tile: output tiles (tile-m x tile-n) in an scf.forall, the reduction in
 // tile-k steps in an scf.for inside it; each tile becomes a linalg.generic
@@ -20,55 +20,68 @@
 // SMALL-DAG: #[[BKN:map[0-9]*]] = affine_map<(d0, d1, d2, d3) -> (d0, d2, d3)>
 // SMALL-DAG: #[[BMN:map[0-9]*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d3)>
 
-// Default tiles: 64 x 256 outputs, K in steps of 128. A plain matmul whose
-// output tile divides into 8 x 32 register tiles first copies each 128 x 256
-// rhs tile into 8 contiguous panels of 32 columns ([8, 128, 32], one row of
-// 32 per vector copy), then keeps each register tile's accumulator in a
-// vector across the k loop and multiplies with vector.contract against its
-// panel.
+// Default tiles: all 128 rows (up to 512) by 128 columns, narrowed to 64 so
+// that the matmul has 8 output tiles for the thread pool; K in steps of 256.
+// The forall runs over columns only. A plain matmul whose output tile
+// divides into 8 x 32 register tiles first copies each 256 x 64 rhs tile
+// into 2 contiguous panels of 32 columns ([2, 256, 32], one row of 32 per
+// copy, as two 16-lane vectors), then, panel by panel, keeps each register
+// tile's accumulator in registers across the k loop (two vector<8x16>: 32
+// lanes are two AVX-512 registers) and multiplies with vector.contract
+// against the panel.
 // DEFAULT-LABEL: func.func @matmul
 // DEFAULT-SAME: (%[[A:.*]]: tensor<128x512xf32>, %[[B:.*]]: tensor<512x512xf32>, %[[C:.*]]: tensor<128x512xf32>)
 // DEFAULT-DAG: %[[C0:.*]] = arith.constant 0 : index
 // DEFAULT-DAG: %[[C1:.*]] = arith.constant 1 : index
+// DEFAULT-DAG: %[[C2:.*]] = arith.constant 2 : index
 // DEFAULT-DAG: %[[C8:.*]] = arith.constant 8 : index
-// DEFAULT-DAG: %[[C64:.*]] = arith.constant 64 : index
+// DEFAULT-DAG: %[[C16:.*]] = arith.constant 16 : index
 // DEFAULT-DAG: %[[C128:.*]] = arith.constant 128 : index
+// DEFAULT-DAG: %[[C256:.*]] = arith.constant 256 : index
 // DEFAULT-DAG: %[[C512:.*]] = arith.constant 512 : index
-// DEFAULT: %[[R:.*]] = scf.forall (%[[I:.*]], %[[J:.*]]) = (0, 0) to (128, 512) step (64, 256) shared_outs(%[[OUT:.*]] = %[[C]]) -> (tensor<128x512xf32>)
-// DEFAULT: %[[COLS:.*]] = tensor.extract_slice %[[B]][0, %[[J]]] [512, 256] [1, 1]
-// DEFAULT: %[[ACC:.*]] = tensor.extract_slice %[[OUT]][%[[I]], %[[J]]] [64, 256] [1, 1]
-// DEFAULT: %[[T:.*]] = scf.for %[[K:.*]] = %[[C0]] to %[[C512]] step %[[C128]] iter_args(%{{.*}} = %[[ACC]]) -> (tensor<64x256xf32>)
-// DEFAULT: %[[RHS_TILE:.*]] = tensor.extract_slice %[[COLS]][%[[K]], 0] [128, 256] [1, 1]
-// DEFAULT: %[[GROUPED:.*]] = tensor.expand_shape %[[RHS_TILE]] {{\[\[}}0], [1, 2]] output_shape [128, 8, 32]
-// DEFAULT: %[[EMPTY:.*]] = tensor.empty() : tensor<8x128x32xf32>
-// DEFAULT: %[[PANELS:.*]] = scf.for %[[ROW:.*]] = %[[C0]] to %[[C128]] step %[[C1]] iter_args(%{{.*}} = %[[EMPTY]])
-// DEFAULT: scf.for %[[PANEL:.*]] = %[[C0]] to %[[C8]] step %[[C1]]
-// DEFAULT: %[[ROW32:.*]] = vector.transfer_read %[[GROUPED]][%[[ROW]], %[[PANEL]], %[[C0]]]{{.*}} : tensor<128x8x32xf32>, vector<1x1x32xf32>
-// DEFAULT: vector.transfer_write %[[ROW32]], %{{.*}}[%[[PANEL]], %[[ROW]], %[[C0]]]{{.*}} : vector<1x1x32xf32>, tensor<8x128x32xf32>
-// DEFAULT: scf.for %{{.*}} = %[[C0]] to %[[C64]] step %[[C8]]
-// DEFAULT: scf.for %[[P:.*]] = %[[C0]] to %[[C8]] step %[[C1]]
-// DEFAULT: %[[INIT:.*]] = vector.transfer_read {{.*}} : tensor<8x32xf32>, vector<8x32xf32>
-// DEFAULT: scf.for %[[KK:.*]] = %[[C0]] to %[[C128]] step %[[C1]] iter_args({{.*}}%[[VACC:[a-z0-9_]+]] = %[[INIT]])
+// DEFAULT: %[[R:.*]] = scf.forall (%[[J:.*]]) = (0) to (512) step (64) shared_outs(%[[OUT:.*]] = %[[C]]) -> (tensor<128x512xf32>)
+// DEFAULT: %[[COLS:.*]] = tensor.extract_slice %[[B]][0, %[[J]]] [512, 64] [1, 1]
+// DEFAULT: %[[ACC:.*]] = tensor.extract_slice %[[OUT]][0, %[[J]]] [128, 64] [1, 1]
+// DEFAULT: %[[T:.*]] = scf.for %[[K:.*]] = %[[C0]] to %[[C512]] step %[[C256]] iter_args(%{{.*}} = %[[ACC]]) -> (tensor<128x64xf32>)
+// DEFAULT: %[[RHS_TILE:.*]] = tensor.extract_slice %[[COLS]][%[[K]], 0] [256, 64] [1, 1]
+// DEFAULT: %[[GROUPED:.*]] = tensor.expand_shape %[[RHS_TILE]] {{\[\[}}0], [1, 2]] output_shape [256, 2, 32]
+// DEFAULT: %[[EMPTY:.*]] = tensor.empty() : tensor<2x256x32xf32>
+// DEFAULT: %[[PANELS:.*]] = scf.for %[[ROW:.*]] = %[[C0]] to %[[C256]] step %[[C1]] iter_args(%{{.*}} = %[[EMPTY]])
+// DEFAULT: scf.for %[[PANEL:.*]] = %[[C0]] to %[[C2]] step %[[C1]]
+// DEFAULT: %[[LOW:.*]] = vector.transfer_read %[[GROUPED]][%[[ROW]], %[[PANEL]], %[[C0]]]{{.*}} : tensor<256x2x32xf32>, vector<1x1x16xf32>
+// DEFAULT: %[[HIGH:.*]] = vector.transfer_read %[[GROUPED]][%[[ROW]], %[[PANEL]], %[[C16]]]{{.*}} : tensor<256x2x32xf32>, vector<1x1x16xf32>
+// DEFAULT: vector.transfer_write %[[LOW]]
+// DEFAULT: vector.transfer_write %[[HIGH]]
+// DEFAULT: scf.for %[[P:.*]] = %[[C0]] to %[[C2]] step %[[C1]]
+// DEFAULT: scf.for %{{.*}} = %[[C0]] to %[[C128]] step %[[C8]]
+// DEFAULT: %[[INIT_LOW:.*]] = vector.transfer_read {{.*}} : tensor<8x32xf32>, vector<8x16xf32>
+// DEFAULT: %[[INIT_HIGH:.*]] = vector.transfer_read {{.*}} : tensor<8x32xf32>, vector<8x16xf32>
+// DEFAULT: scf.for %[[KK:.*]] = %[[C0]] to %[[C256]] step %[[C1]] iter_args({{.*}}%[[VLOW:[a-z0-9_]+]] = %[[INIT_LOW]], %[[VHIGH:[a-z0-9_]+]] = %[[INIT_HIGH]])
 // DEFAULT-DAG: %[[LHS:.*]] = vector.transfer_read %[[A]]{{.*}} : tensor<128x512xf32>, vector<8x1xf32>
-// DEFAULT-DAG: %[[RHS:.*]] = vector.transfer_read %[[PANELS]][%[[P]], %[[KK]], %[[C0]]]{{.*}} : tensor<8x128x32xf32>, vector<1x32xf32>
-// DEFAULT: vector.contract {{.*}} %[[LHS]], %[[RHS]], %[[VACC]] : vector<8x1xf32>, vector<1x32xf32> into vector<8x32xf32>
-// DEFAULT: vector.transfer_write {{.*}} : vector<8x32xf32>, tensor<8x32xf32>
+// DEFAULT-DAG: %[[RLOW:.*]] = vector.transfer_read %[[PANELS]][%[[P]], %[[KK]], %[[C0]]]{{.*}} : tensor<2x256x32xf32>, vector<1x16xf32>
+// DEFAULT-DAG: %[[RHIGH:.*]] = vector.transfer_read %[[PANELS]][%[[P]], %[[KK]], %[[C16]]]{{.*}} : tensor<2x256x32xf32>, vector<1x16xf32>
+// DEFAULT-DAG: vector.contract {{.*}} %[[LHS]], %[[RLOW]], %[[VLOW]] : vector<8x1xf32>, vector<1x16xf32> into vector<8x16xf32>
+// DEFAULT-DAG: vector.contract {{.*}} %[[LHS]], %[[RHIGH]], %[[VHIGH]] : vector<8x1xf32>, vector<1x16xf32> into vector<8x16xf32>
+// DEFAULT: vector.transfer_write {{.*}} : vector<8x16xf32>, tensor<8x32xf32>
+// DEFAULT: vector.transfer_write {{.*}} : vector<8x16xf32>, tensor<8x32xf32>
 // DEFAULT: scf.forall.in_parallel
-// DEFAULT-NEXT: tensor.parallel_insert_slice %[[T]] into %[[OUT]][%[[I]], %[[J]]] [64, 256] [1, 1]
+// DEFAULT-NEXT: tensor.parallel_insert_slice %[[T]] into %[[OUT]][0, %[[J]]] [128, 64] [1, 1]
 // DEFAULT-NOT: linalg.
 // DEFAULT: return %[[R]]
-// The register tile for AVX2 hosts: 4 rows of vector<16xf32>, panels of 16.
-// AVX2: scf.forall {{.*}} step (64, 256)
-// AVX2: tensor.empty() : tensor<16x128x16xf32>
-// AVX2: vector.transfer_read {{.*}} : tensor<4x16xf32>, vector<4x16xf32>
-// AVX2: vector.contract {{.*}} : vector<4x1xf32>, vector<1x16xf32> into vector<4x16xf32>
-// AVX2: vector.transfer_write {{.*}} : vector<4x16xf32>, tensor<4x16xf32>
+// The register tile for AVX2 hosts: 4 rows of vector<16xf32>, panels of 16,
+// split into 8-lane vectors by the run's vector-width.
+// AVX2: scf.forall {{.*}} step (64)
+// AVX2: tensor.empty() : tensor<4x256x16xf32>
+// AVX2: vector.transfer_read {{.*}} : tensor<4x16xf32>, vector<4x8xf32>
+// AVX2: vector.contract {{.*}} : vector<4x1xf32>, vector<1x8xf32> into vector<4x8xf32>
+// AVX2: vector.contract {{.*}} : vector<4x1xf32>, vector<1x8xf32> into vector<4x8xf32>
+// AVX2: vector.transfer_write {{.*}} : vector<4x8xf32>, tensor<4x16xf32>
 // Without packing the register tiles read the rhs where it lies.
 // NOPACK-LABEL: func.func @matmul
 // NOPACK-SAME: (%{{.*}}: tensor<128x512xf32>, %[[B:.*]]: tensor<512x512xf32>, %{{.*}}: tensor<128x512xf32>)
 // NOPACK-NOT: tensor.empty
-// NOPACK: vector.transfer_read %[[B]]{{.*}} : tensor<512x512xf32>, vector<1x32xf32>
-// NOPACK: vector.contract {{.*}} : vector<8x1xf32>, vector<1x32xf32> into vector<8x32xf32>
+// NOPACK: vector.transfer_read %[[B]]{{.*}} : tensor<512x512xf32>, vector<1x16xf32>
+// NOPACK: vector.contract {{.*}} : vector<8x1xf32>, vector<1x16xf32> into vector<8x16xf32>
 // NOPACK: return
 
 // With a 16-column tile the register tile does not fit: a generic with loops
@@ -99,18 +112,21 @@ func.func @matmul(%a: tensor<128x512xf32>, %b: tensor<512x512xf32>, %c: tensor<1
 // SMALL: arith.addf %{{.*}}, %{{.*}} fastmath<reassoc,contract> : f32
 // SMALL: return
 // A transposed rhs whose tile divides into register tiles is packed too: an
-// 8 x 16 block of Bᵀ at a time is transposed in registers into [3, 64, 16]
-// panels, and the register tiles are those of a plain matmul.
+// 8 x 16 block of Bᵀ at a time (two 8 x 8 halves) is transposed in
+// registers into [3, 64, 16] panels, and the register tiles are those of a
+// plain matmul.
 // AVX2-LABEL: func.func @matmul_transposed_rhs
 // AVX2-SAME: (%[[A:.*]]: tensor<32x64xf32>, %[[B:.*]]: tensor<48x64xf32>, %{{.*}}: tensor<32x48xf32>)
 // AVX2: %[[GROUPED:.*]] = tensor.expand_shape %[[B]] {{\[\[}}0, 1], [2]] output_shape [3, 16, 64]
 // AVX2: tensor.empty() : tensor<3x64x16xf32>
 // AVX2: %[[PANELS:.*]] = scf.for
-// AVX2: %[[BLOCK:.*]] = vector.transfer_read %[[GROUPED]]{{.*}}permutation_map = {{.*}} : tensor<3x16x64xf32>, vector<1x8x16xf32>
-// AVX2: vector.transfer_write %[[BLOCK]], {{.*}} : vector<1x8x16xf32>, tensor<3x64x16xf32>
+// AVX2: %[[LOW:.*]] = vector.transfer_read %[[GROUPED]]{{.*}}permutation_map = {{.*}} : tensor<3x16x64xf32>, vector<1x8x8xf32>
+// AVX2: %[[HIGH:.*]] = vector.transfer_read %[[GROUPED]]{{.*}}permutation_map = {{.*}} : tensor<3x16x64xf32>, vector<1x8x8xf32>
+// AVX2: vector.transfer_write %[[LOW]], {{.*}} : vector<1x8x8xf32>, tensor<1x8x16xf32>
+// AVX2: vector.transfer_write %[[HIGH]], {{.*}} : vector<1x8x8xf32>, tensor<1x8x16xf32>
 // AVX2: vector.transfer_read %[[A]]{{.*}} : tensor<32x64xf32>, vector<4x1xf32>
-// AVX2: vector.transfer_read %[[PANELS]]{{.*}} : tensor<3x64x16xf32>, vector<1x16xf32>
-// AVX2: vector.contract {{.*}} : vector<4x1xf32>, vector<1x16xf32> into vector<4x16xf32>
+// AVX2: vector.transfer_read %[[PANELS]]{{.*}} : tensor<3x64x16xf32>, vector<1x8xf32>
+// AVX2: vector.contract {{.*}} : vector<4x1xf32>, vector<1x8xf32> into vector<4x8xf32>
 // AVX2: return
 func.func @matmul_transposed_rhs(%a: tensor<32x64xf32>, %b: tensor<48x64xf32>, %c: tensor<32x48xf32>) -> tensor<32x48xf32> {
   %0 = linalg.matmul indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (n, k)>, affine_map<(m, n, k) -> (m, n)>]
@@ -118,14 +134,13 @@ func.func @matmul_transposed_rhs(%a: tensor<32x64xf32>, %b: tensor<48x64xf32>, %
   return %0 : tensor<32x48xf32>
 }
 
-// Batches are tiled by one; loops (b, m, k, n).
+// Batches are tiled by one; loops (b, m, k, n). The whole reduction (256)
+// fits one tile-k step, so no reduction loop is left.
 // DEFAULT-LABEL: func.func @batch_matmul
-// DEFAULT-DAG: %[[C256:.*]] = arith.constant 256 : index
-// DEFAULT-DAG: %[[C128:.*]] = arith.constant 128 : index
-// DEFAULT: scf.forall (%{{.*}}, %{{.*}}, %{{.*}}) = (0, 0, 0) to (4, 128, 512) step (1, 64, 256)
-// DEFAULT: scf.for %{{.*}} = %{{.*}} to %[[C256]] step %[[C128]]
+// DEFAULT: scf.forall (%{{.*}}, %{{.*}}) = (0, 0) to (4, 512) step (1, 128)
+// DEFAULT-NOT: scf.for
 // DEFAULT: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "reduction", "parallel"]
-// DEFAULT-SAME: ins(%{{.*}}, %{{.*}} : tensor<1x64x128xf32>, tensor<1x128x256xf32>) outs(%{{.*}} : tensor<1x64x256xf32>)
+// DEFAULT-SAME: ins(%{{.*}}, %{{.*}} : tensor<1x128x256xf32>, tensor<1x256x128xf32>) outs(%{{.*}} : tensor<1x128x128xf32>)
 // DEFAULT: fastmath<contract>
 // DEFAULT: return
 
