@@ -10,7 +10,9 @@
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <malloc.h>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <string_view>
 #include <random>
@@ -190,6 +192,20 @@ Tensor initialValue(const artifact::Parameter &parameter, uint64_t seed, size_t 
   return value;
 }
 
+// The compiled code allocates each activation with malloc and frees it when
+// it dies. glibc would serve blocks above 128 KiB with mmap and unmap them on
+// free (and trim the heap top), so every call faulted its activations in
+// again, page by page, zeroed by the kernel. Served from the heap and kept
+// there, the second call reuses the first one's pages; the resident size is
+// still the peak of live buffers.
+void keepFreedBuffersMapped() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    mallopt(M_MMAP_THRESHOLD, 32 << 20); // glibc's largest threshold
+    mallopt(M_TRIM_THRESHOLD, std::numeric_limits<int>::max());
+  });
+}
+
 } // namespace
 
 Tensor scalarInput(const artifact::Entry &entry, const std::string &name, double value) {
@@ -231,6 +247,7 @@ void EntryCall::invoke() {
 
 Session::Session(const std::string &artifactPath, const SessionOptions &options)
     : artifact_(artifactPath), threadPool_(options.threadCount) {
+  keepFreedBuffersMapped();
   const auto *entries = artifact().entries();
   if (!entries || entries->size() == 0)
     return;
