@@ -129,8 +129,8 @@ def PtmTile : Pass<"ptm-tile", "mlir::func::FuncOp"> {
     reduction steps, an `scf.for` inside each output tile. The default tiles
     are tall (all rows of a model's activations, up to 512) and narrow: each
     rhs tile is packed once and serves every row, and a tile-k x
-    register-tile-n panel of it (16 KiB) stays in L1 while the lhs rows
-    stream past it from L2. Each tile then
+    register-tile-n panel of it (16 KiB with AVX2's 16 columns) stays in
+    L1 while the lhs rows stream past it from L2. Each tile then
     becomes a generic whose innermost loop runs along the contiguous dimension
     (N for a [K, N] rhs, K for a transposed one), so that the vector code
     generator streams rows instead of striding columns. A matmul tile (plain

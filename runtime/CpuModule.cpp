@@ -14,7 +14,7 @@ namespace ptm {
 
 namespace {
 
-// Closes the memfd however loading ends; the loaded mapping outlives it.
+// Closes the code file however loading ends; the loaded mapping outlives it.
 struct FileDescriptor {
   int fd;
   ~FileDescriptor() { ::close(fd); }
@@ -37,13 +37,13 @@ CpuModule::CpuModule(const std::string &artifactPath, const uint8_t *bytes, size
   if (fd < 0)
     throw Error(artifactPath_, std::string("cannot create a file for the CPU code: ") +
                                    std::strerror(errno));
-  FileDescriptor memoryFile{fd};
+  FileDescriptor codeFileDescriptor{fd};
   for (size_t written = 0; written < size;) {
     ssize_t count = ::write(fd, bytes + written, size - written);
     if (count < 0 && errno == EINTR)
       continue;
     if (count <= 0)
-      throw Error(artifactPath_, std::string("cannot write the CPU code to memory: ") + std::strerror(errno));
+      throw Error(artifactPath_, std::string("cannot write the CPU code to its file: ") + std::strerror(errno));
     written += static_cast<size_t>(count);
   }
   std::string procPath = "/proc/self/fd/" + std::to_string(fd);

@@ -1,6 +1,7 @@
 // A cpu_shared_object code blob loaded into the process. The blob is written to
 // an anonymous in-memory file (memfd) and dlopen'ed through /proc/self/fd, so
-// loading never leaves a file behind, not even after a crash.
+// loading never leaves a file behind, not even after a crash. PTM_CODE_FILE
+// names a real file to use instead, for profilers that read symbols from it.
 #pragma once
 
 #include "runtime/RuntimeCallbacks.h"

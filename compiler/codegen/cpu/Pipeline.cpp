@@ -22,6 +22,8 @@ void addPipeline(OpPassManager &pm, StringRef pipeline) {
     llvm::report_fatal_error(llvm::Twine("ptm: invalid built-in pipeline: ") + errors);
 }
 
+bool hostHasAvx512() { return llvm::sys::getHostCPUFeatures().lookup("avx512f"); }
+
 } // namespace
 
 void buildPtmGraphPipeline(OpPassManager &pm) {
@@ -29,15 +31,12 @@ void buildPtmGraphPipeline(OpPassManager &pm) {
 }
 
 std::pair<int64_t, int64_t> registerTileForHost() {
-  llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
-  if (features.lookup("avx512f"))
+  if (hostHasAvx512())
     return {8, 32};
   return {4, 16};
 }
 
-int64_t vectorWidthForHost() {
-  return llvm::sys::getHostCPUFeatures().lookup("avx512f") ? 16 : 8;
-}
+int64_t vectorWidthForHost() { return hostHasAvx512() ? 16 : 8; }
 
 void buildPtmToLinalgPipeline(OpPassManager &pm, const CpuPipelineOptions &options) {
   if (options.fuse)
@@ -73,10 +72,10 @@ void buildLinalgToLlvmPipeline(OpPassManager &pm, const CpuPipelineOptions &opti
                   "canonicalize,buffer-deallocation-pipeline,"
                   "ptm-parallel-to-runtime,scf-forall-to-for,canonicalize,"
                   "func.func(ptm-strided-copies-to-loops)");
-  // Register tiles: n-D transfers unroll into rows, contractions into
-  // broadcast + FMA outer products.
   if (options.approximateMath)
     addPipeline(pm, "func.func(ptm-approximate-math)");
+  // Register tiles: n-D transfers unroll into rows, contractions into
+  // broadcast + FMA outer products.
   addPipeline(pm, "func.func(convert-linalg-to-loops),"
                   "func.func(convert-vector-to-scf{full-unroll}),"
                   "expand-strided-metadata,lower-affine,"
