@@ -168,17 +168,15 @@ private:
     return LayerNormOp::create(b, loc, x.getType(), x, weight, bias, b.getF64FloatAttr(h.epsilon));
   }
 
-  // torch.nn.Linear: x · Wᵀ + b with W stored [out, in]. The weight is
-  // transposed to [in, out] first: a copy of the weight per call, which buys
-  // the register-tiled matmul that a [K, N] operand gets (a transposed one
-  // is computed as dot products of rows).
+  // torch.nn.Linear: x · Wᵀ + b with W stored [out, in], multiplied as it
+  // lies (transpose_rhs): ptm-tile packs its tiles into panels either way,
+  // so a copy of the weight per call would buy nothing.
   Value linear(const std::string &prefix, Value x, int64_t in, int64_t out) {
     Value weight = e.parameter(prefix + "weight", {out, in}, ParameterInit::Normal, h.initializerRange);
     Value bias = e.parameter(prefix + "bias", {out}, ParameterInit::Zeros);
-    Value columns = TransposeOp::create(b, loc, e.tensor({in, out}), weight, b.getDenseI64ArrayAttr({1, 0}));
     SmallVector<int64_t> shape(cast<RankedTensorType>(x.getType()).getShape());
     shape.back() = out;
-    Value product = MatmulOp::create(b, loc, e.tensor(shape), x, columns);
+    Value product = MatmulOp::create(b, loc, e.tensor(shape), x, weight, /*transpose_rhs=*/true);
     return AddOp::create(b, loc, product.getType(), product, bias);
   }
 
