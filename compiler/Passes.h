@@ -44,6 +44,8 @@ inline constexpr llvm::StringLiteral kOptimizerAttr = "ptm.optimizer";
 
 struct CpuPipelineOptions {
   bool fuse = true;
+  // ptm-fuse-residual-norm (only with fuse).
+  bool fuseResidualNorm = true;
   bool tile = true;
   // ptm-tile's register tile; 0: the host's (see registerTileForHost).
   int64_t registerTileM = 0, registerTileN = 0;
@@ -56,8 +58,9 @@ struct CpuPipelineOptions {
 };
 
 // The register tile that fits the host's vector registers: 8 x 32 f32
-// (16 accumulators of 512 bits) with AVX-512, else 4 x 16 (8 accumulators of
-// 256 bits, leaving AVX2's other 8 registers for the operands).
+// (16 accumulators of 512 bits) with AVX-512, else 6 x 16 (12 accumulators of
+// 256 bits, leaving AVX2's other 4 registers for two rhs vectors and a
+// broadcast).
 std::pair<int64_t, int64_t> registerTileForHost();
 
 // f32 lanes of the host's vector registers: 16 with AVX-512, else 8.

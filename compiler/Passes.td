@@ -94,6 +94,21 @@ def PtmFuse : Pass<"ptm-fuse", "mlir::func::FuncOp"> {
   let dependentDialects = ["::ptm::PtmDialect"];
 }
 
+def PtmFuseResidualNorm : Pass<"ptm-fuse-residual-norm", "mlir::func::FuncOp"> {
+  let summary = "Fuse a residual add into the layer norm of its sum";
+  let description = [{
+    Graph fusion at the ptm level: a `ptm.layer_norm` whose input is a
+    same-shape `ptm.add` (a residual connection) becomes a
+    `ptm.residual_layer_norm`, which lowering computes a block of rows at a
+    time: the add, both row statistics and the normalisation read each row
+    while it is in cache, instead of streaming the sum through memory four
+    times. Other users of the add take the new op's `sum`. Runs after
+    differentiation (the fused op has no gradient); `ptmc
+    --no-fuse-residual-norm` turns it off.
+  }];
+  let dependentDialects = ["::ptm::PtmDialect"];
+}
+
 def PtmFuseElementwise : Pass<"ptm-fuse-elementwise", "mlir::func::FuncOp"> {
   let summary = "Fuse chains of elementwise linalg ops into one loop nest";
   let description = [{
@@ -116,7 +131,7 @@ def PtmDecompose : Pass<"ptm-decompose", "mlir::ModuleOp"> {
   }];
   let dependentDialects = [
     "::mlir::linalg::LinalgDialect", "::mlir::tensor::TensorDialect",
-    "::mlir::arith::ArithDialect", "::mlir::math::MathDialect"
+    "::mlir::arith::ArithDialect", "::mlir::math::MathDialect", "::mlir::scf::SCFDialect"
   ];
 }
 
@@ -134,19 +149,24 @@ def PtmTile : Pass<"ptm-tile", "mlir::func::FuncOp"> {
     becomes a generic whose innermost loop runs along the contiguous dimension
     (N for a [K, N] rhs, K for a transposed one), so that the vector code
     generator streams rows instead of striding columns. A matmul tile (plain
-    or with a transposed rhs) divisible by the register tile
+    or with a transposed rhs) whose columns divide into register tiles
     (`register-tile-m` x `register-tile-n`) instead accumulates each register
     tile in vector registers across the reduction; ptmc picks it for the
-    host (8 x 32 with AVX-512, 4 x 16 with AVX2). With `pack-rhs` (the
+    host (8 x 32 with AVX-512, 6 x 16 with AVX2). With `pack-rhs` (the
     default) each rhs tile is first copied, in vector registers, into
     panels of `register-tile-n` contiguous columns, so that a register
     tile's k steps read consecutive memory: unpacked they are a whole rhs row
     apart, and for widths that are multiples of 1024 floats every such row
-    falls into the same L1 cache set. A transposed rhs is register tiled only
-    when packed. Vectors wider than `vector-width` lanes are finally split
-    into register-wide pieces, so that a register tile of 24 columns is
-    three FMAs per row, not one 24-lane vector that LLVM would pad and
-    shuffle.
+    falls into the same L1 cache set. Packed, the rows left after the last
+    whole register tile get one shorter register tile (128 rows: 21 of 6
+    and one of 2); unpacked, the rows must divide into register tiles. A
+    transposed rhs is register tiled only when packed. Register tiles are
+    finally computed one row at a time, their vectors split into pieces of
+    `vector-width` lanes: a row's broadcast lhs element meets each of its
+    register-wide rhs vectors and is then dead, so a 6 x 16 tile on AVX2
+    needs 15 of the 16 registers (12 accumulators, 2 rhs vectors, 1
+    broadcast) and a register tile of 24 columns is three FMAs per row, not
+    one 24-lane vector that LLVM would pad and shuffle.
   }];
   let options = [
     Option<"tileM", "tile-m", "int64_t", "512", "Rows of the result per tile">,

@@ -149,6 +149,7 @@ llvm::Error compile(const DriverOptions &options) {
   OwningOpRef<ModuleOp> ptmModule = module->clone();
   CpuPipelineOptions pipelineOptions;
   pipelineOptions.fuse = options.fuse;
+  pipelineOptions.fuseResidualNorm = options.fuseResidualNorm;
   pipelineOptions.tile = options.tile;
   pipelineOptions.packRhs = options.packRhs;
   pipelineOptions.approximateMath = options.approximateMath;

@@ -20,6 +20,7 @@ struct DriverOptions {
   // Shapes, mode, precision and optimizer settings of the model to build.
   frontends::BuildOptions model;
   bool fuse = true;
+  bool fuseResidualNorm = true;
   bool tile = true;
   bool packRhs = true;
   bool approximateMath = true;

@@ -10,13 +10,14 @@
 //   rhs [N, K]  -> loops (m, n, k): the inner loop is a dot product over two
 //                  contiguous rows, marked reassociable so it vectorises.
 // A matmul (plain or with a transposed rhs) whose output tile has static
-// sizes divisible by the register tile (register-tile-m x register-tile-n,
-// 8 x 32 by default) instead gets register tiles: each rhs tile is first
-// copied into contiguous panels of register-tile-n columns (pack-rhs), then
-// each block of the result is a vector.contract against its panel,
+// sizes, its columns divisible by the register tile (register-tile-m x
+// register-tile-n, 8 x 32 by default), instead gets register tiles: each rhs
+// tile is first copied into contiguous panels of register-tile-n columns
+// (pack-rhs), then each block of the result is a vector.contract against
+// its panel (the rows after the last whole block get a shorter one),
 // accumulated in registers across the whole reduction tile (hoisted out of
-// the k loop), which lowers to one broadcast and one FMA on
-// vector<register-tile-n x f32> per row and k step.
+// the k loop), which lowers to one broadcast and one FMA per register-wide
+// vector of a row and k step.
 #include "compiler/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -40,14 +41,14 @@ using namespace mlir;
 namespace {
 
 // The tile size for a dimension of `size`: the whole dimension when it is
-// not larger than `preferred`, else the largest multiple of `quantum` not
-// above `preferred` that divides it, so that every tile has the same static
-// shape (which register tiling needs). Without such a divisor, `preferred`
-// (the last tile is then partial and gets the scalar path).
-int64_t chooseTileSize(int64_t size, int64_t preferred, int64_t quantum) {
+// not larger than `preferred`, else the largest multiple of `quantum` from
+// `preferred` down to `smallest` that divides it, so that every tile has the
+// same static shape (which register tiling needs). Without such a divisor,
+// `preferred` (the last tile is then partial and gets the scalar path).
+int64_t chooseTileSize(int64_t size, int64_t preferred, int64_t quantum, int64_t smallest) {
   if (size <= preferred)
     return size;
-  for (int64_t candidate = preferred - preferred % quantum; candidate >= quantum;
+  for (int64_t candidate = preferred - preferred % quantum; candidate >= std::max(quantum, smallest);
        candidate -= quantum)
     if (size % candidate == 0)
       return candidate;
@@ -146,7 +147,7 @@ struct PtmTilePass : ptm::impl::PtmTileBase<PtmTilePass> {
       return;
     }
     int64_t columns = ranges[1];
-    int64_t tileWidth = chooseTileSize(columns, tileN, registerTileN);
+    int64_t tileWidth = chooseTileSize(columns, tileN, registerTileN, registerTileN);
     int64_t covered = columns / tileWidth * tileWidth;
     if (columns % tileWidth == 0 || covered == 0 || tileWidth % registerTileN != 0) {
       parts.push_back(op);
@@ -164,19 +165,22 @@ struct PtmTilePass : ptm::impl::PtmTileBase<PtmTilePass> {
     bool transposed = rhsIsTransposed(op);
     SmallVector<int64_t> ranges = op.getStaticLoopRanges();
     ArrayRef<int64_t> mnkRanges = ArrayRef<int64_t>(ranges).take_back(3);
-    int64_t tileSizeM = chooseTileSize(mnkRanges[0], tileM, registerTileM);
-    int64_t tileSizeN = chooseTileSize(mnkRanges[1], tileN, registerTileN);
+    // Any row count suits the packed register tiles (see packAndRegisterTile),
+    // but tiles of fewer than half tile-m rows would pack each rhs tile too
+    // often for the rows they serve.
+    int64_t tileSizeM = chooseTileSize(mnkRanges[0], tileM, 1, tileM / 2);
+    int64_t tileSizeN = chooseTileSize(mnkRanges[1], tileN, registerTileN, registerTileN);
     // Narrower tiles until the thread pool has enough of them to balance.
     int64_t batchTiles = batched ? ranges.front() : 1;
     auto tileCount = [&](int64_t m, int64_t n) {
-      return batchTiles * llvm::divideCeil(mnkRanges[0], m) * llvm::divideCeil(mnkRanges[1], n);
+      return static_cast<int64_t>(batchTiles * llvm::divideCeil(mnkRanges[0], m) * llvm::divideCeil(mnkRanges[1], n));
     };
     for (int64_t narrower = tileSizeN / 2;
          tileCount(tileSizeM, tileSizeN) < minTiles && narrower >= 2 * registerTileN &&
          narrower % registerTileN == 0 && mnkRanges[1] % narrower == 0;
          narrower /= 2)
       tileSizeN = narrower;
-    int64_t tileSizeK = chooseTileSize(mnkRanges[2], tileK, 1);
+    int64_t tileSizeK = chooseTileSize(mnkRanges[2], tileK, 1, 1);
     auto sizes = [&](ArrayRef<int64_t> mnk) {
       SmallVector<OpFoldResult> tileSizes;
       if (batched)
@@ -277,56 +281,66 @@ struct PtmTilePass : ptm::impl::PtmTileBase<PtmTilePass> {
       return failure();
     rewriter.setInsertionPoint(tile);
 
-    auto index = [&](int64_t value) { return arith::ConstantIndexOp::create(rewriter, loc, value); };
-    Value zero = index(0), one = index(1);
+    auto index = [&](OpBuilder &b, int64_t value) { return arith::ConstantIndexOp::create(b, loc, value); };
     SmallVector<linalg::MatmulOp> registerTiles;
+    // The blockRows x register-tile-n block of `result` at (row, panel),
+    // multiplied against the panel.
+    auto multiplyBlock = [&](OpBuilder &b, Value row, Value panel, int64_t blockRows, Value result) -> Value {
+      Value column = arith::MulIOp::create(b, loc, panel, index(b, registerTileN));
+      SmallVector<int64_t> lhsSizes{blockRows, depth}, lhsOffsets{ShapedType::kDynamic, 0};
+      if (lhsTransposed) {
+        std::swap(lhsSizes[0], lhsSizes[1]);
+        std::swap(lhsOffsets[0], lhsOffsets[1]);
+      }
+      Value lhsRows = tensor::ExtractSliceOp::create(
+          b, loc, RankedTensorType::get(lhsSizes, elementType), lhs, ValueRange{row}, ValueRange{},
+          ValueRange{}, b.getDenseI64ArrayAttr(lhsOffsets), b.getDenseI64ArrayAttr(lhsSizes),
+          b.getDenseI64ArrayAttr({1, 1}));
+      Value rhsPanel = tensor::ExtractSliceOp::create(
+          b, loc, RankedTensorType::get({depth, registerTileN}, elementType), *packed,
+          ValueRange{panel}, ValueRange{}, ValueRange{},
+          b.getDenseI64ArrayAttr({ShapedType::kDynamic, 0, 0}),
+          b.getDenseI64ArrayAttr({1, depth, registerTileN}), b.getDenseI64ArrayAttr({1, 1, 1}));
+      SmallVector<int64_t> blockOffsets{ShapedType::kDynamic, ShapedType::kDynamic},
+          blockSizes{blockRows, registerTileN};
+      Value block = tensor::ExtractSliceOp::create(
+          b, loc, RankedTensorType::get(blockSizes, elementType), result, ValueRange{row, column},
+          ValueRange{}, ValueRange{}, b.getDenseI64ArrayAttr(blockOffsets),
+          b.getDenseI64ArrayAttr(blockSizes), b.getDenseI64ArrayAttr({1, 1}));
+      SmallVector<NamedAttribute> layout;
+      if (lhsTransposed) {
+        MLIRContext *ctx = b.getContext();
+        AffineExpr m = getAffineDimExpr(0, ctx), n = getAffineDimExpr(1, ctx), k = getAffineDimExpr(2, ctx);
+        layout.push_back(b.getNamedAttr(
+            "indexing_maps", b.getAffineMapArrayAttr({AffineMap::get(3, 0, {k, m}, ctx),
+                                                      AffineMap::get(3, 0, {k, n}, ctx),
+                                                      AffineMap::get(3, 0, {m, n}, ctx)})));
+      }
+      auto product = linalg::MatmulOp::create(b, loc, TypeRange{block.getType()},
+                                              ValueRange{lhsRows, rhsPanel}, ValueRange{block}, layout);
+      registerTiles.push_back(product);
+      return tensor::InsertSliceOp::create(b, loc, product.getResult(0), result, ValueRange{row, column},
+                                           ValueRange{}, ValueRange{}, b.getDenseI64ArrayAttr(blockOffsets),
+                                           b.getDenseI64ArrayAttr(blockSizes), b.getDenseI64ArrayAttr({1, 1}));
+    };
+    // Whole register tiles down the panel, then one shorter tile for the
+    // rows left over (GPT-2's 128 rows are 21 tiles of 6 and one of 2).
+    int64_t remainderRows = rows % registerTileM, wholeRows = rows - remainderRows;
     auto panelLoop = scf::ForOp::create(
-        rewriter, loc, zero, index(panels), one, ValueRange{accumulator},
-        [&](OpBuilder &b, Location, Value panel, ValueRange panelCarried) {
-          auto rowLoop = scf::ForOp::create(
-              b, loc, zero, index(rows), index(registerTileM), panelCarried,
-              [&](OpBuilder &b, Location, Value row, ValueRange carried) {
-                Value column = arith::MulIOp::create(b, loc, panel, index(registerTileN));
-                SmallVector<int64_t> lhsSizes{registerTileM, depth}, lhsOffsets{ShapedType::kDynamic, 0};
-                if (lhsTransposed) {
-                  std::swap(lhsSizes[0], lhsSizes[1]);
-                  std::swap(lhsOffsets[0], lhsOffsets[1]);
-                }
-                Value lhsRows = tensor::ExtractSliceOp::create(
-                    b, loc, RankedTensorType::get(lhsSizes, elementType), lhs, ValueRange{row}, ValueRange{},
-                    ValueRange{}, b.getDenseI64ArrayAttr(lhsOffsets), b.getDenseI64ArrayAttr(lhsSizes),
-                    b.getDenseI64ArrayAttr({1, 1}));
-                Value rhsPanel = tensor::ExtractSliceOp::create(
-                    b, loc, RankedTensorType::get({depth, registerTileN}, elementType), *packed,
-                    ValueRange{panel}, ValueRange{}, ValueRange{},
-                    b.getDenseI64ArrayAttr({ShapedType::kDynamic, 0, 0}),
-                    b.getDenseI64ArrayAttr({1, depth, registerTileN}), b.getDenseI64ArrayAttr({1, 1, 1}));
-                Value block = tensor::ExtractSliceOp::create(
-                    b, loc, RankedTensorType::get({registerTileM, registerTileN}, elementType), carried[0],
-                    ValueRange{row, column}, ValueRange{}, ValueRange{},
-                    b.getDenseI64ArrayAttr({ShapedType::kDynamic, ShapedType::kDynamic}),
-                    b.getDenseI64ArrayAttr({registerTileM, registerTileN}), b.getDenseI64ArrayAttr({1, 1}));
-                SmallVector<NamedAttribute> layout;
-                if (lhsTransposed) {
-                  MLIRContext *ctx = b.getContext();
-                  AffineExpr m = getAffineDimExpr(0, ctx), n = getAffineDimExpr(1, ctx),
-                             k = getAffineDimExpr(2, ctx);
-                  layout.push_back(b.getNamedAttr(
-                      "indexing_maps", b.getAffineMapArrayAttr({AffineMap::get(3, 0, {k, m}, ctx),
-                                                                AffineMap::get(3, 0, {k, n}, ctx),
-                                                                AffineMap::get(3, 0, {m, n}, ctx)})));
-                }
-                auto product = linalg::MatmulOp::create(b, loc, TypeRange{block.getType()},
-                                                        ValueRange{lhsRows, rhsPanel}, ValueRange{block}, layout);
-                registerTiles.push_back(product);
-                Value updated = tensor::InsertSliceOp::create(b, loc, product.getResult(0), carried[0],
-                                                              ValueRange{row, column}, ValueRange{}, ValueRange{},
-                                                              b.getDenseI64ArrayAttr({ShapedType::kDynamic, ShapedType::kDynamic}),
-                                                              b.getDenseI64ArrayAttr({registerTileM, registerTileN}),
-                                                              b.getDenseI64ArrayAttr({1, 1}));
-                scf::YieldOp::create(b, loc, updated);
-              });
-          scf::YieldOp::create(b, loc, rowLoop.getResults());
+        rewriter, loc, index(rewriter, 0), index(rewriter, panels), index(rewriter, 1),
+        ValueRange{accumulator}, [&](OpBuilder &b, Location, Value panel, ValueRange panelCarried) {
+          Value result = panelCarried[0];
+          if (wholeRows > 0) {
+            auto rowLoop = scf::ForOp::create(
+                b, loc, index(b, 0), index(b, wholeRows), index(b, registerTileM), ValueRange{result},
+                [&](OpBuilder &b, Location, Value row, ValueRange carried) {
+                  scf::YieldOp::create(b, loc, multiplyBlock(b, row, panel, registerTileM, carried[0]));
+                });
+            result = rowLoop.getResult(0);
+          }
+          if (remainderRows > 0)
+            result = multiplyBlock(b, index(b, wholeRows), panel, remainderRows, result);
+          scf::YieldOp::create(b, loc, result);
         });
     rewriter.replaceOp(tile, panelLoop.getResults());
     for (linalg::MatmulOp registerTile : registerTiles)
@@ -356,20 +370,30 @@ struct PtmTilePass : ptm::impl::PtmTileBase<PtmTilePass> {
     return copied->front();
   }
 
+  // Packed tiles take any static row count (the rows after the last whole
+  // register tile get a shorter one); unpacked ones need whole register
+  // tiles.
   bool fitsRegisterTile(linalg::LinalgOp tile) {
     SmallVector<int64_t> ranges = tile.getStaticLoopRanges();
-    return !ShapedType::isDynamicShape(ranges) && ranges[0] % registerTileM == 0 &&
+    return !ShapedType::isDynamicShape(ranges) && (packRhs || ranges[0] % registerTileM == 0) &&
            ranges[1] % registerTileN == 0;
   }
 
   LogicalResult registerTileAndVectorize(RewriterBase &rewriter, linalg::LinalgOp tile) {
-    return tileAndVectorize(rewriter, tile, {registerTileM, registerTileN, 1}, /*interchange=*/{},
-                            /*createNamedContraction=*/true, "a contraction into register tiles");
+    int64_t rows = tile.getStaticLoopRanges()[0];
+    return tileAndVectorize(rewriter, tile, {std::min<int64_t>(rows, registerTileM), registerTileN, 1},
+                            /*interchange=*/{}, /*createNamedContraction=*/true,
+                            "a contraction into register tiles");
   }
 
   // The shape to split a vector op into: its lane dimension (a contraction's
   // n, the last dimension of anything else) cut to register width when it
-  // is a multiple of it; none when it already fits.
+  // is a multiple of it, and a contraction's rows cut to one; none when it
+  // already fits. One row at a time, in row-major order, each broadcast lhs
+  // element meets all of its row's register-wide rhs vectors at once and
+  // then dies: a 6 x 16 tile on AVX2 needs its 12 accumulators, 2 rhs
+  // vectors and 1 broadcast (15 of 16 registers). Split only by columns,
+  // all 6 broadcasts would stay live across both halves and spill.
   std::optional<SmallVector<int64_t>> registerWideShape(Operation *op) {
     auto unrollable = dyn_cast<VectorUnrollOpInterface>(op);
     if (!unrollable)
@@ -377,18 +401,22 @@ struct PtmTilePass : ptm::impl::PtmTileBase<PtmTilePass> {
     std::optional<SmallVector<int64_t>> shape = unrollable.getShapeForUnroll();
     if (!shape || shape->empty())
       return std::nullopt;
+    SmallVector<int64_t> native = *shape;
     size_t laneDim = shape->size() - 1;
     if (auto contract = dyn_cast<vector::ContractionOp>(op)) {
       AffineMap resultMap = contract.getIndexingMapsArray().back();
       if (resultMap.getNumResults() == 0)
         return std::nullopt;
       laneDim = cast<AffineDimExpr>(resultMap.getResults().back()).getPosition();
+      if (resultMap.getNumResults() >= 2)
+        native[cast<AffineDimExpr>(resultMap.getResults().drop_back().back()).getPosition()] = 1;
     }
-    int64_t lanes = (*shape)[laneDim];
-    if (lanes <= vectorWidth || lanes % vectorWidth != 0)
+    int64_t lanes = native[laneDim];
+    if (lanes > vectorWidth && lanes % vectorWidth == 0)
+      native[laneDim] = vectorWidth;
+    if (native == *shape)
       return std::nullopt;
-    (*shape)[laneDim] = vectorWidth;
-    return shape;
+    return native;
   }
 
   // Splits vectors wider than a register, folds the slices around each

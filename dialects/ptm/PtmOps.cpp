@@ -192,6 +192,30 @@ LogicalResult LayerNormOp::verify() {
   return verifyResultShape(*this, input);
 }
 
+LogicalResult ResidualLayerNormOp::verify() {
+  if (failed(verifyStatic(*this)) ||
+      failed(verifySameElementType(*this, {getInput(), getResidual(), getWeight(), getBias()})))
+    return failure();
+  ArrayRef<int64_t> input = shapeOf(getInput());
+  if (input.empty())
+    return emitOpError("input must have rank 1 or more");
+  if (shapeOf(getResidual()) != input)
+    return emitOpError("residual ") << formatShape(shapeOf(getResidual()))
+                                    << " should have the shape of input " << formatShape(input);
+  for (Value param : {getWeight(), getBias()})
+    if (shapeOf(param) != ArrayRef<int64_t>{input.back()})
+      return emitOpError("weight and bias must be [")
+             << input.back() << "] for input " << formatShape(input) << ", got "
+             << formatShape(shapeOf(param));
+  if (!(getEpsilon().convertToDouble() > 0.0))
+    return emitOpError("epsilon must be positive");
+  for (Value result : {getSum(), getResult()})
+    if (shapeOf(result) != input)
+      return emitOpError("results should be ") << formatShape(input) << ", got "
+                                               << formatShape(shapeOf(result));
+  return success();
+}
+
 LogicalResult SoftmaxOp::verify() {
   int64_t rank = tensorType(getInput()).getRank();
   int64_t axis = getAxisAttr().getInt();

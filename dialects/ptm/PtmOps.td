@@ -144,6 +144,32 @@ def Ptm_LayerNormOp : Ptm_Op<"layer_norm", [Pure, DeclareOpInterfaceMethods<Ptm_
   let hasVerifier = 1;
 }
 
+def Ptm_ResidualLayerNormOp : Ptm_Op<"residual_layer_norm", [Pure]> {
+  let summary = "Residual add and the layer normalisation of its sum, row by row";
+  let description = [{
+    `sum = input + residual` and `result = layer_norm(sum, weight, bias)`
+    (as ptm.layer_norm). `input` and `residual` have the same shape;
+    `weight` and `bias` are `[D]`. `ptm-fuse-residual-norm` forms this op
+    from a `ptm.add` feeding a `ptm.layer_norm`, after differentiation, so it
+    has no gradient of its own. Lowering computes both results a block of
+    rows at a time, while the rows are in cache; `sum` is written only when
+    it is used (the residual stream of a pre-norm GPT-2 block).
+
+    ```mlir
+    %sum, %y = ptm.residual_layer_norm %x, %r, %w, %b {epsilon = 1.0e-5 : f64}
+        : (tensor<2x4x8xf32>, tensor<2x4x8xf32>, tensor<8xf32>, tensor<8xf32>)
+        -> (tensor<2x4x8xf32>, tensor<2x4x8xf32>)
+    ```
+  }];
+  let arguments = (ins Ptm_FloatTensor:$input, Ptm_FloatTensor:$residual,
+                   Ptm_FloatTensor:$weight, Ptm_FloatTensor:$bias, F64Attr:$epsilon);
+  let results = (outs Ptm_FloatTensor:$sum, Ptm_FloatTensor:$result);
+  let assemblyFormat = [{
+    $input `,` $residual `,` $weight `,` $bias attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
 def Ptm_SoftmaxOp : Ptm_Op<"softmax", [Pure, SameOperandsAndResultType, DeclareOpInterfaceMethods<Ptm_DifferentiableOpInterface>]> {
   let summary = "Softmax along one dimension";
   let arguments = (ins Ptm_FloatTensor:$input, I64Attr:$axis);

@@ -80,6 +80,10 @@ cl::opt<bool> dropout("dropout",
                       cl::cat(category));
 cl::opt<bool> noFuse("no-fuse", cl::desc("Disable graph fusion (for comparison)"),
                      cl::cat(category));
+cl::opt<bool> noFuseResidualNorm("no-fuse-residual-norm",
+                                 cl::desc("Keep residual adds apart from the layer norms of their "
+                                          "sums (for comparison)"),
+                                 cl::cat(category));
 cl::opt<bool> noTile("no-tile", cl::desc("Disable tiling (for comparison)"), cl::cat(category));
 cl::opt<bool> noPack("no-pack",
                      cl::desc("Multiply register tiles against the rhs where it lies, without "
@@ -94,7 +98,7 @@ cl::list<int64_t> tileSizes("tile-sizes",
                             cl::CommaSeparated, cl::cat(category));
 cl::list<int64_t> registerTile("register-tile",
                                cl::desc("Register tile M,N of contractions (default: the host's, "
-                                        "8,32 with AVX-512, 4,16 with AVX2)"),
+                                        "8,32 with AVX-512, 6,16 with AVX2)"),
                                cl::CommaSeparated, cl::cat(category));
 
 } // namespace
@@ -131,6 +135,7 @@ int main(int argc, char **argv) {
   for (size_t i = 0; i < registerTile.size(); ++i)
     options.registerTile[i] = registerTile[i];
   options.fuse = !noFuse;
+  options.fuseResidualNorm = !noFuseResidualNorm;
   options.packRhs = !noPack;
   options.approximateMath = !libmMath;
   options.tile = !noTile;

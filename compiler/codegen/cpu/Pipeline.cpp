@@ -33,14 +33,15 @@ void buildPtmGraphPipeline(OpPassManager &pm) {
 std::pair<int64_t, int64_t> registerTileForHost() {
   if (hostHasAvx512())
     return {8, 32};
-  return {4, 16};
+  return {6, 16};
 }
 
 int64_t vectorWidthForHost() { return hostHasAvx512() ? 16 : 8; }
 
 void buildPtmToLinalgPipeline(OpPassManager &pm, const CpuPipelineOptions &options) {
   if (options.fuse)
-    addPipeline(pm, "func.func(ptm-fuse)");
+    addPipeline(pm, options.fuseResidualNorm ? "func.func(ptm-fuse,ptm-fuse-residual-norm)"
+                                             : "func.func(ptm-fuse)");
   addPipeline(pm, "canonicalize,ptm-decompose,canonicalize,cse");
   if (options.fuse)
     addPipeline(pm, "func.func(ptm-fuse-elementwise),canonicalize,cse");

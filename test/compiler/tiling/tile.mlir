@@ -1,6 +1,6 @@
 // RUN: ptm-opt %s --pass-pipeline='builtin.module(func.func(ptm-tile))' | FileCheck %s --check-prefix=DEFAULT
 // RUN: ptm-opt %s --pass-pipeline='builtin.module(func.func(ptm-tile{tile-m=8 tile-n=16 tile-k=4}))' | FileCheck %s --check-prefix=SMALL
-// RUN: ptm-opt %s --pass-pipeline='builtin.module(func.func(ptm-tile{register-tile-m=4 register-tile-n=16 vector-width=8}))' | FileCheck %s --check-prefix=AVX2
+// RUN: ptm-opt %s --pass-pipeline='builtin.module(func.func(ptm-tile{register-tile-m=6 register-tile-n=16 vector-width=8}))' | FileCheck %s --check-prefix=AVX2
 // RUN: ptm-opt %s --pass-pipeline='builtin.module(func.func(ptm-tile{pack-rhs=false}))' | FileCheck %s --check-prefix=NOPACK
 // ptm-tile: output tiles (tile-m x tile-n) in an scf.forall, the reduction in
 // tile-k steps in an scf.for inside it; each tile becomes a linalg.generic
@@ -60,28 +60,45 @@
 // DEFAULT-DAG: %[[LHS:.*]] = vector.transfer_read %[[A]]{{.*}} : tensor<128x512xf32>, vector<8x1xf32>
 // DEFAULT-DAG: %[[RLOW:.*]] = vector.transfer_read %[[PANELS]][%[[P]], %[[KK]], %[[C0]]]{{.*}} : tensor<2x256x32xf32>, vector<1x16xf32>
 // DEFAULT-DAG: %[[RHIGH:.*]] = vector.transfer_read %[[PANELS]][%[[P]], %[[KK]], %[[C16]]]{{.*}} : tensor<2x256x32xf32>, vector<1x16xf32>
-// DEFAULT-DAG: vector.contract {{.*}} %[[LHS]], %[[RLOW]], %[[VLOW]] : vector<8x1xf32>, vector<1x16xf32> into vector<8x16xf32>
-// DEFAULT-DAG: vector.contract {{.*}} %[[LHS]], %[[RHIGH]], %[[VHIGH]] : vector<8x1xf32>, vector<1x16xf32> into vector<8x16xf32>
+// Row by row: each row's lhs element meets both halves of the panel row.
+// DEFAULT: %[[A0:.*]] = vector.extract %[[LHS]][0] : vector<1xf32> from vector<8x1xf32>
+// DEFAULT: %[[A0V:.*]] = vector.shape_cast %[[A0]] : vector<1xf32> to vector<1x1xf32>
+// DEFAULT: %[[LOW0:.*]] = vector.extract %[[VLOW]][0] : vector<16xf32> from vector<8x16xf32>
+// DEFAULT: %[[LOW0V:.*]] = vector.shape_cast %[[LOW0]]
+// DEFAULT: vector.contract {{.*}} %[[A0V]], %[[RLOW]], %[[LOW0V]] : vector<1x1xf32>, vector<1x16xf32> into vector<1x16xf32>
+// DEFAULT: vector.extract %[[VHIGH]][0] : vector<16xf32> from vector<8x16xf32>
+// DEFAULT: vector.contract {{.*}} %[[RHIGH]], %{{.*}} : vector<1x1xf32>, vector<1x16xf32> into vector<1x16xf32>
+// DEFAULT: vector.extract %[[LHS]][1] : vector<1xf32> from vector<8x1xf32>
+// DEFAULT: vector.contract {{.*}} %[[RLOW]], %{{.*}} : vector<1x1xf32>, vector<1x16xf32> into vector<1x16xf32>
 // DEFAULT: vector.transfer_write {{.*}} : vector<8x16xf32>, tensor<8x32xf32>
 // DEFAULT: vector.transfer_write {{.*}} : vector<8x16xf32>, tensor<8x32xf32>
 // DEFAULT: scf.forall.in_parallel
 // DEFAULT-NEXT: tensor.parallel_insert_slice %[[T]] into %[[OUT]][0, %[[J]]] [128, 64] [1, 1]
 // DEFAULT-NOT: linalg.
 // DEFAULT: return %[[R]]
-// The register tile for AVX2 hosts: 4 rows of vector<16xf32>, panels of 16,
-// split into 8-lane vectors by the run's vector-width.
+// The register tile for AVX2 hosts: 6 rows of vector<16xf32>, panels of 16,
+// split into 8-lane vectors by the run's vector-width. 128 rows are 21
+// register tiles of 6 rows and one of the 2 left over.
+// AVX2-DAG: %[[C6:.*]] = arith.constant 6 : index
+// AVX2-DAG: %[[C126:.*]] = arith.constant 126 : index
 // AVX2: scf.forall {{.*}} step (64)
 // AVX2: tensor.empty() : tensor<4x256x16xf32>
-// AVX2: vector.transfer_read {{.*}} : tensor<4x16xf32>, vector<4x8xf32>
-// AVX2: vector.contract {{.*}} : vector<4x1xf32>, vector<1x8xf32> into vector<4x8xf32>
-// AVX2: vector.contract {{.*}} : vector<4x1xf32>, vector<1x8xf32> into vector<4x8xf32>
-// AVX2: vector.transfer_write {{.*}} : vector<4x8xf32>, tensor<4x16xf32>
+// AVX2: scf.for %{{.*}} = %{{.*}} to %[[C126]] step %[[C6]]
+// AVX2: vector.transfer_read {{.*}} : tensor<6x16xf32>, vector<6x8xf32>
+// AVX2: vector.contract {{.*}} : vector<1x1xf32>, vector<1x8xf32> into vector<1x8xf32>
+// AVX2: vector.contract {{.*}} : vector<1x1xf32>, vector<1x8xf32> into vector<1x8xf32>
+// AVX2: vector.transfer_write {{.*}} : vector<6x8xf32>, tensor<6x16xf32>
+// AVX2: %[[LAST:.*]] = tensor.extract_slice %{{.*}}[126, %{{.*}}] [2, 16] [1, 1] : tensor<128x64xf32> to tensor<2x16xf32>
+// AVX2: vector.transfer_read %[[LAST]]{{.*}} : tensor<2x16xf32>, vector<2x8xf32>
+// AVX2: vector.transfer_read {{.*}} : tensor<128x512xf32>, vector<2x1xf32>
+// AVX2: vector.contract {{.*}} : vector<1x1xf32>, vector<1x8xf32> into vector<1x8xf32>
+// AVX2: vector.transfer_write {{.*}} : vector<2x8xf32>, tensor<2x16xf32>
 // Without packing the register tiles read the rhs where it lies.
 // NOPACK-LABEL: func.func @matmul
 // NOPACK-SAME: (%{{.*}}: tensor<128x512xf32>, %[[B:.*]]: tensor<512x512xf32>, %{{.*}}: tensor<128x512xf32>)
 // NOPACK-NOT: tensor.empty
 // NOPACK: vector.transfer_read %[[B]]{{.*}} : tensor<512x512xf32>, vector<1x16xf32>
-// NOPACK: vector.contract {{.*}} : vector<8x1xf32>, vector<1x16xf32> into vector<8x16xf32>
+// NOPACK: vector.contract {{.*}} : vector<1x1xf32>, vector<1x16xf32> into vector<1x16xf32>
 // NOPACK: return
 
 // With a 16-column tile the register tile does not fit: a generic with loops
@@ -124,9 +141,10 @@ func.func @matmul(%a: tensor<128x512xf32>, %b: tensor<512x512xf32>, %c: tensor<1
 // AVX2: %[[HIGH:.*]] = vector.transfer_read %[[GROUPED]]{{.*}}permutation_map = {{.*}} : tensor<3x16x64xf32>, vector<1x8x8xf32>
 // AVX2: vector.transfer_write %[[LOW]], {{.*}} : vector<1x8x8xf32>, tensor<1x8x16xf32>
 // AVX2: vector.transfer_write %[[HIGH]], {{.*}} : vector<1x8x8xf32>, tensor<1x8x16xf32>
-// AVX2: vector.transfer_read %[[A]]{{.*}} : tensor<32x64xf32>, vector<4x1xf32>
+// AVX2: vector.transfer_read %[[A]]{{.*}} : tensor<32x64xf32>, vector<6x1xf32>
 // AVX2: vector.transfer_read %[[PANELS]]{{.*}} : tensor<3x64x16xf32>, vector<1x8xf32>
-// AVX2: vector.contract {{.*}} : vector<4x1xf32>, vector<1x8xf32> into vector<4x8xf32>
+// AVX2: vector.contract {{.*}} : vector<1x1xf32>, vector<1x8xf32> into vector<1x8xf32>
+// AVX2: vector.transfer_read %[[A]]{{.*}} : tensor<32x64xf32>, vector<2x1xf32>
 // AVX2: return
 func.func @matmul_transposed_rhs(%a: tensor<32x64xf32>, %b: tensor<48x64xf32>, %c: tensor<32x48xf32>) -> tensor<32x48xf32> {
   %0 = linalg.matmul indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (n, k)>, affine_map<(m, n, k) -> (m, n)>]
@@ -172,23 +190,23 @@ func.func @batch_matmul_transposed_rhs(%a: tensor<4x32x64xf32>, %b: tensor<4x48x
   return %0 : tensor<4x32x48xf32>
 }
 
-// Sizes that tiles do not divide. No multiple of 8 divides M (20), so the
-// tiling interface clamps the last tile (affine.min); K (10) is tiled by 2,
+// Sizes that tiles do not divide. No tile size up to 8 divides M (23, a
+// prime), so the tiling interface clamps the last tile (affine.min); K (10) is tiled by 2,
 // its largest divisor not above tile-k, so every K step is static; N (12)
 // fits in one tile and is not tiled.
 // SMALL-LABEL: func.func @remainder
 // SMALL-DAG: %[[C2:.*]] = arith.constant 2 : index
 // SMALL-DAG: %[[C10:.*]] = arith.constant 10 : index
-// SMALL: scf.forall (%[[I:.*]]) = (0) to (20) step (8)
+// SMALL: scf.forall (%[[I:.*]]) = (0) to (23) step (8)
 // SMALL: affine.min #{{.*}}(%[[I]])
 // SMALL: scf.for %[[K:.*]] = %{{.*}} to %[[C10]] step %[[C2]] iter_args
 // SMALL-NOT: affine.min
 // SMALL: linalg.generic {{.*}} iterator_types = ["parallel", "reduction", "parallel"]
 // SMALL-SAME: ins(%{{.*}}, %{{.*}} : tensor<?x2xf32>, tensor<2x12xf32>)
 // SMALL: return
-func.func @remainder(%a: tensor<20x10xf32>, %b: tensor<10x12xf32>, %c: tensor<20x12xf32>) -> tensor<20x12xf32> {
-  %0 = linalg.matmul ins(%a, %b : tensor<20x10xf32>, tensor<10x12xf32>) outs(%c : tensor<20x12xf32>) -> tensor<20x12xf32>
-  return %0 : tensor<20x12xf32>
+func.func @remainder(%a: tensor<23x10xf32>, %b: tensor<10x12xf32>, %c: tensor<23x12xf32>) -> tensor<23x12xf32> {
+  %0 = linalg.matmul ins(%a, %b : tensor<23x10xf32>, tensor<10x12xf32>) outs(%c : tensor<23x12xf32>) -> tensor<23x12xf32>
+  return %0 : tensor<23x12xf32>
 }
 
 // Other linalg ops are left alone.

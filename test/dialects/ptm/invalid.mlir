@@ -371,6 +371,46 @@ func.func @layer_norm_epsilon_nan(%x: tensor<4x8xf32>, %g: tensor<8xf32>, %b: te
 
 // -----
 
+func.func @residual_layer_norm_residual(%x: tensor<2x4x8xf32>, %r: tensor<4x8xf32>, %g: tensor<8xf32>, %b: tensor<8xf32>) -> tensor<2x4x8xf32> {
+  // expected-error @+1 {{'ptm.residual_layer_norm' op residual [4,8] should have the shape of input [2,4,8]}}
+  %sum, %y = ptm.residual_layer_norm %x, %r, %g, %b {epsilon = 1.0e-5 : f64} : (tensor<2x4x8xf32>, tensor<4x8xf32>, tensor<8xf32>, tensor<8xf32>) -> (tensor<2x4x8xf32>, tensor<2x4x8xf32>)
+  return %y : tensor<2x4x8xf32>
+}
+
+// -----
+
+func.func @residual_layer_norm_weight(%x: tensor<2x4x8xf32>, %r: tensor<2x4x8xf32>, %g: tensor<4xf32>, %b: tensor<8xf32>) -> tensor<2x4x8xf32> {
+  // expected-error @+1 {{'ptm.residual_layer_norm' op weight and bias must be [8] for input [2,4,8], got [4]}}
+  %sum, %y = ptm.residual_layer_norm %x, %r, %g, %b {epsilon = 1.0e-5 : f64} : (tensor<2x4x8xf32>, tensor<2x4x8xf32>, tensor<4xf32>, tensor<8xf32>) -> (tensor<2x4x8xf32>, tensor<2x4x8xf32>)
+  return %y : tensor<2x4x8xf32>
+}
+
+// -----
+
+func.func @residual_layer_norm_epsilon(%x: tensor<2x4x8xf32>, %r: tensor<2x4x8xf32>, %g: tensor<8xf32>, %b: tensor<8xf32>) -> tensor<2x4x8xf32> {
+  // expected-error @+1 {{'ptm.residual_layer_norm' op epsilon must be positive}}
+  %sum, %y = ptm.residual_layer_norm %x, %r, %g, %b {epsilon = 0.0 : f64} : (tensor<2x4x8xf32>, tensor<2x4x8xf32>, tensor<8xf32>, tensor<8xf32>) -> (tensor<2x4x8xf32>, tensor<2x4x8xf32>)
+  return %y : tensor<2x4x8xf32>
+}
+
+// -----
+
+func.func @residual_layer_norm_result(%x: tensor<2x4x8xf32>, %r: tensor<2x4x8xf32>, %g: tensor<8xf32>, %b: tensor<8xf32>) -> tensor<8x8xf32> {
+  // expected-error @+1 {{'ptm.residual_layer_norm' op results should be [2,4,8], got [8,8]}}
+  %sum, %y = ptm.residual_layer_norm %x, %r, %g, %b {epsilon = 1.0e-5 : f64} : (tensor<2x4x8xf32>, tensor<2x4x8xf32>, tensor<8xf32>, tensor<8xf32>) -> (tensor<2x4x8xf32>, tensor<8x8xf32>)
+  return %y : tensor<8x8xf32>
+}
+
+// -----
+
+func.func @residual_layer_norm_types(%x: tensor<2x4x8xf32>, %r: tensor<2x4x8xf64>, %g: tensor<8xf32>, %b: tensor<8xf32>) -> tensor<2x4x8xf32> {
+  // expected-error @+1 {{'ptm.residual_layer_norm' op mixes element types: 'f64' operand, 'f32' result}}
+  %sum, %y = ptm.residual_layer_norm %x, %r, %g, %b {epsilon = 1.0e-5 : f64} : (tensor<2x4x8xf32>, tensor<2x4x8xf64>, tensor<8xf32>, tensor<8xf32>) -> (tensor<2x4x8xf32>, tensor<2x4x8xf32>)
+  return %y : tensor<2x4x8xf32>
+}
+
+// -----
+
 func.func @layer_norm_result(%x: tensor<4x8xf32>, %g: tensor<8xf32>, %b: tensor<8xf32>) -> tensor<8x4xf32> {
   // expected-error @+1 {{'ptm.layer_norm' op result shape [8,4] should be [4,8]}}
   %0 = ptm.layer_norm %x, %g, %b {epsilon = 1.0e-5 : f64} : (tensor<4x8xf32>, tensor<8xf32>, tensor<8xf32>) -> tensor<8x4xf32>

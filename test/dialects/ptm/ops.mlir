@@ -157,6 +157,15 @@ func.func @layer_norm(%x: tensor<2x4x8xf32>, %g: tensor<8xf32>, %b: tensor<8xf32
   return %0 : tensor<2x4x8xf32>
 }
 
+// CHECK-LABEL: func.func @residual_layer_norm
+// CHECK-SAME: (%[[X:.*]]: tensor<2x4x8xf32>, %[[R:.*]]: tensor<2x4x8xf32>, %[[G:.*]]: tensor<8xf32>, %[[B:.*]]: tensor<8xf32>)
+// CHECK: %[[S:.*]], %[[Y:.*]] = ptm.residual_layer_norm %[[X]], %[[R]], %[[G]], %[[B]] {epsilon = 1.000000e-05 : f64} : (tensor<2x4x8xf32>, tensor<2x4x8xf32>, tensor<8xf32>, tensor<8xf32>) -> (tensor<2x4x8xf32>, tensor<2x4x8xf32>)
+// CHECK: return %[[S]], %[[Y]]
+func.func @residual_layer_norm(%x: tensor<2x4x8xf32>, %r: tensor<2x4x8xf32>, %g: tensor<8xf32>, %b: tensor<8xf32>) -> (tensor<2x4x8xf32>, tensor<2x4x8xf32>) {
+  %sum, %y = ptm.residual_layer_norm %x, %r, %g, %b {epsilon = 1.0e-5 : f64} : (tensor<2x4x8xf32>, tensor<2x4x8xf32>, tensor<8xf32>, tensor<8xf32>) -> (tensor<2x4x8xf32>, tensor<2x4x8xf32>)
+  return %sum, %y : tensor<2x4x8xf32>, tensor<2x4x8xf32>
+}
+
 // CHECK-LABEL: func.func @layer_norm_f64
 // CHECK: ptm.layer_norm %{{.*}}, %{{.*}}, %{{.*}} {epsilon = {{9.9+[0-9]*E-13}} : f64} : (tensor<8xf64>, tensor<8xf64>, tensor<8xf64>) -> tensor<8xf64>
 func.func @layer_norm_f64(%x: tensor<8xf64>, %g: tensor<8xf64>, %b: tensor<8xf64>) -> tensor<8xf64> {
