@@ -56,6 +56,20 @@ LogicalResult verifyResultShape(Operation *op, ArrayRef<int64_t> expected) {
   return success();
 }
 
+// Layer norm's weight and bias are [D] for an input [..., D]; its epsilon is
+// positive (which NaN is not).
+LogicalResult verifyNormParameters(Operation *op, ArrayRef<int64_t> input, Value weight, Value bias,
+                                   const llvm::APFloat &epsilon) {
+  for (Value param : {weight, bias})
+    if (shapeOf(param) != ArrayRef<int64_t>{input.back()})
+      return op->emitOpError("weight and bias must be [")
+             << input.back() << "] for input " << formatShape(input) << ", got "
+             << formatShape(shapeOf(param));
+  if (!(epsilon.convertToDouble() > 0.0))
+    return op->emitOpError("epsilon must be positive");
+  return success();
+}
+
 } // namespace
 
 //===----------------------------------------------------------------------===//
@@ -182,13 +196,8 @@ LogicalResult LayerNormOp::verify() {
   ArrayRef<int64_t> input = shapeOf(getInput());
   if (input.empty())
     return emitOpError("input must have rank 1 or more");
-  for (Value param : {getWeight(), getBias()})
-    if (shapeOf(param) != ArrayRef<int64_t>{input.back()})
-      return emitOpError("weight and bias must be [")
-             << input.back() << "] for input " << formatShape(input) << ", got "
-             << formatShape(shapeOf(param));
-  if (!(getEpsilon().convertToDouble() > 0.0))
-    return emitOpError("epsilon must be positive");
+  if (failed(verifyNormParameters(*this, input, getWeight(), getBias(), getEpsilon())))
+    return failure();
   return verifyResultShape(*this, input);
 }
 
@@ -202,13 +211,8 @@ LogicalResult ResidualLayerNormOp::verify() {
   if (shapeOf(getResidual()) != input)
     return emitOpError("residual ") << formatShape(shapeOf(getResidual()))
                                     << " should have the shape of input " << formatShape(input);
-  for (Value param : {getWeight(), getBias()})
-    if (shapeOf(param) != ArrayRef<int64_t>{input.back()})
-      return emitOpError("weight and bias must be [")
-             << input.back() << "] for input " << formatShape(input) << ", got "
-             << formatShape(shapeOf(param));
-  if (!(getEpsilon().convertToDouble() > 0.0))
-    return emitOpError("epsilon must be positive");
+  if (failed(verifyNormParameters(*this, input, getWeight(), getBias(), getEpsilon())))
+    return failure();
   for (Value result : {getSum(), getResult()})
     if (shapeOf(result) != input)
       return emitOpError("results should be ") << formatShape(input) << ", got "
