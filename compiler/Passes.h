@@ -46,6 +46,8 @@ struct CpuPipelineOptions {
   bool fuse = true;
   // ptm-fuse-residual-norm (only with fuse).
   bool fuseResidualNorm = true;
+  // ptm-fuse-attention (only with fuse).
+  bool fuseAttention = true;
   bool tile = true;
   // ptm-tile's register tile; 0: the host's (see registerTileForHost).
   int64_t registerTileM = 0, registerTileN = 0;
@@ -55,6 +57,8 @@ struct CpuPipelineOptions {
   bool approximateMath = true;
   // ptm-tile's cache tile; 0: the pass's default.
   int64_t tileM = 0, tileN = 0, tileK = 0;
+  // ptm-fuse-attention's blocks; 0: the pass's default.
+  int64_t attentionQueryBlock = 0, attentionKeyBlock = 0;
 };
 
 // The register tile that fits the host's vector registers: 8 x 32 f32

@@ -109,6 +109,33 @@ def PtmFuseResidualNorm : Pass<"ptm-fuse-residual-norm", "mlir::func::FuncOp"> {
   let dependentDialects = ["::ptm::PtmDialect"];
 }
 
+def PtmFuseAttention : Pass<"ptm-fuse-attention", "mlir::func::FuncOp"> {
+  let summary = "Lower attention to one tiled kernel with an online softmax";
+  let description = [{
+    Each `ptm.attention` without dropout becomes an `scf.forall` over heads
+    and blocks of query rows. A task walks the keys a block at a time with an
+    online softmax (a running row maximum, a running sum of exponentials and
+    a running output, rescaled when the maximum grows), so the `[B, H, T, S]`
+    scores never exist in memory: only one `[query-block, key-block]` block
+    per task. With a causal mask, key blocks after a query block's last row
+    are skipped. The block products are `linalg.matmul` ops that ptm-tile
+    register-tiles. Attention with dropout keeps ptm-decompose's unfused
+    lowering. `ptmc --no-fuse-attention` turns it off.
+  }];
+  let options = [
+    Option<"queryBlock", "query-block", "int64_t", "32",
+           "Most query rows per task (the largest divisor of the query length up to this)">,
+    Option<"keyBlock", "key-block", "int64_t", "64",
+           "Most keys per online-softmax step (a divisor of the key length, in multiples of key-multiple where one divides)">,
+    Option<"keyMultiple", "key-multiple", "int64_t", "16",
+           "Key blocks come in multiples of this where one divides the key length: ptm-tile's register-tile-n, so that the score blocks get register tiles">
+  ];
+  let dependentDialects = [
+    "::mlir::linalg::LinalgDialect", "::mlir::tensor::TensorDialect", "::mlir::arith::ArithDialect",
+    "::mlir::math::MathDialect", "::mlir::scf::SCFDialect"
+  ];
+}
+
 def PtmFuseElementwise : Pass<"ptm-fuse-elementwise", "mlir::func::FuncOp"> {
   let summary = "Fuse chains of elementwise linalg ops into one loop nest";
   let description = [{
@@ -141,7 +168,9 @@ def PtmTile : Pass<"ptm-tile", "mlir::func::FuncOp"> {
     Tiles every `linalg.matmul` and `linalg.batch_matmul` on tensors into
     `tile-m` x `tile-n` output tiles, an `scf.forall` whose iterations are
     independent (the runtime runs them on its thread pool), and `tile-k`
-    reduction steps, an `scf.for` inside each output tile. The default tiles
+    reduction steps, an `scf.for` inside each output tile. A contraction
+    already inside an `scf.forall` (a block product of fused attention) is
+    its task's own tile: it gets no output tiling, only the rest. The default tiles
     are tall (all rows of a model's activations, up to 512) and narrow: each
     rhs tile is packed once and serves every row, and a tile-k x
     register-tile-n panel of it (16 KiB with AVX2's 16 columns) stays in

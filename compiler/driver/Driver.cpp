@@ -150,6 +150,7 @@ llvm::Error compile(const DriverOptions &options) {
   CpuPipelineOptions pipelineOptions;
   pipelineOptions.fuse = options.fuse;
   pipelineOptions.fuseResidualNorm = options.fuseResidualNorm;
+  pipelineOptions.fuseAttention = options.fuseAttention;
   pipelineOptions.tile = options.tile;
   pipelineOptions.packRhs = options.packRhs;
   pipelineOptions.approximateMath = options.approximateMath;
@@ -158,6 +159,8 @@ llvm::Error compile(const DriverOptions &options) {
   pipelineOptions.tileM = options.tileSizes[0];
   pipelineOptions.tileN = options.tileSizes[1];
   pipelineOptions.tileK = options.tileSizes[2];
+  pipelineOptions.attentionQueryBlock = options.attentionBlocks[0];
+  pipelineOptions.attentionKeyBlock = options.attentionBlocks[1];
 
   PassManager toLinalg(&context);
   buildPtmToLinalgPipeline(toLinalg, pipelineOptions);

@@ -21,12 +21,15 @@ struct DriverOptions {
   frontends::BuildOptions model;
   bool fuse = true;
   bool fuseResidualNorm = true;
+  bool fuseAttention = true;
   bool tile = true;
   bool packRhs = true;
   bool approximateMath = true;
   // Cache tile (M, N, K) and register tile (M, N) of ptm-tile; 0: defaults.
   int64_t tileSizes[3] = {0, 0, 0};
   int64_t registerTile[2] = {0, 0};
+  // ptm-fuse-attention's query and key blocks; 0: the pass's default.
+  int64_t attentionBlocks[2] = {0, 0};
 };
 
 llvm::Error compile(const DriverOptions &options);

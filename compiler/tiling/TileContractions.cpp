@@ -2,7 +2,9 @@
 //
 // Each contraction is tiled on tensors into tile-m x tile-n output tiles
 // (scf.forall, run in parallel by the runtime) and tile-k reduction steps
-// (scf.for); the tiling interface handles remainders. Each tile is
+// (scf.for); the tiling interface handles remainders. A contraction already
+// inside an scf.forall (a block product of fused attention) is its task's
+// tile as it stands. Each tile is
 // rewritten as a linalg.generic whose loop order puts the contiguous
 // dimension innermost:
 //   rhs [K, N]  -> loops (m, k, n): the inner loop streams a row of rhs and
@@ -192,17 +194,21 @@ struct PtmTilePass : ptm::impl::PtmTileBase<PtmTilePass> {
 
     // Output tiles are independent: an scf.forall that the runtime's thread
     // pool runs in parallel. Within a tile, the reduction is tiled serially.
-    scf::SCFTilingOptions outputTiling;
-    outputTiling.setTileSizes(sizes({tileSizeM, tileSizeN, 0}));
-    outputTiling.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
-    rewriter.setInsertionPoint(op);
-    FailureOr<scf::SCFTilingResult> outer =
-        scf::tileUsingSCF(rewriter, cast<TilingInterface>(op.getOperation()), outputTiling);
-    if (failed(outer))
-      return op.emitError("ptm-tile could not tile this contraction");
-    rewriter.replaceOp(op, outer->replacements);
-
-    auto outputTile = cast<TilingInterface>(outer->tiledOps.front());
+    // A contraction already inside a parallel task (a block of fused
+    // attention) is that task's tile as it stands.
+    auto outputTile = cast<TilingInterface>(op.getOperation());
+    if (!op->getParentOfType<scf::ForallOp>()) {
+      scf::SCFTilingOptions outputTiling;
+      outputTiling.setTileSizes(sizes({tileSizeM, tileSizeN, 0}));
+      outputTiling.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
+      rewriter.setInsertionPoint(op);
+      FailureOr<scf::SCFTilingResult> outer =
+          scf::tileUsingSCF(rewriter, cast<TilingInterface>(op.getOperation()), outputTiling);
+      if (failed(outer))
+        return op.emitError("ptm-tile could not tile this contraction");
+      rewriter.replaceOp(op, outer->replacements);
+      outputTile = cast<TilingInterface>(outer->tiledOps.front());
+    }
     scf::SCFTilingOptions reductionTiling;
     reductionTiling.setTileSizes(sizes({0, 0, tileSizeK}));
     reductionTiling.setLoopType(scf::SCFTilingOptions::LoopType::ForOp);

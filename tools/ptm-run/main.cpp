@@ -74,6 +74,7 @@ Binds the weights (Hugging Face parameter names; F16/BF16 are widened to F32),
 runs the entry on the named input tensors and writes its outputs.
 
   --weights FILE   safetensors checkpoint with the model's parameters
+                   (not needed when the artifact has none)
   --inputs FILE    safetensors file with one tensor per entry input
                    (attention_mask may be omitted: all ones)
   --out FILE       safetensors file to write the outputs to
@@ -627,14 +628,16 @@ int runInfo(const CommandLine &commandLine) {
 // Runs `entryName` on the inputs file and writes all its outputs.
 int runEntryOnFiles(const CommandLine &commandLine, const std::string &entryName) {
   const std::string &model = modelPath(commandLine);
-  const std::string &weightsPath = requiredFlag(commandLine, "--weights");
   const std::string &inputsPath = requiredFlag(commandLine, "--inputs");
   const std::string &outputPath = requiredFlag(commandLine, "--out");
   int threads = integerFlag(commandLine, "--threads", 0, 1);
 
   ptm::Session session(model, ptm::SessionOptions{threads});
   session.artifactReader().entry(entryName); // an unknown entry fails before the slow weight loading
-  session.bindWeights(weightsPath);
+  // A kernel module compiled with ptmc may have no parameters to bind.
+  const auto *parameters = session.artifactReader().artifact().parameters();
+  if (commandLine.has("--weights") || (parameters && parameters->size() > 0))
+    session.bindWeights(requiredFlag(commandLine, "--weights"));
   ptm::TensorMap inputs = ptm::readSafetensors(inputsPath);
   auto start = std::chrono::steady_clock::now();
   std::vector<ptm::Tensor> outputs = session.run(entryName, std::move(inputs), inputsPath);

@@ -84,6 +84,10 @@ cl::opt<bool> noFuseResidualNorm("no-fuse-residual-norm",
                                  cl::desc("Keep residual adds apart from the layer norms of their "
                                           "sums (for comparison)"),
                                  cl::cat(category));
+cl::opt<bool> noFuseAttention("no-fuse-attention",
+                              cl::desc("Lower attention unfused, through the whole [B, H, T, S] "
+                                       "score matrix (for comparison)"),
+                              cl::cat(category));
 cl::opt<bool> noTile("no-tile", cl::desc("Disable tiling (for comparison)"), cl::cat(category));
 cl::opt<bool> noPack("no-pack",
                      cl::desc("Multiply register tiles against the rhs where it lies, without "
@@ -100,6 +104,10 @@ cl::list<int64_t> registerTile("register-tile",
                                cl::desc("Register tile M,N of contractions (default: the host's, "
                                         "8,32 with AVX-512, 6,16 with AVX2)"),
                                cl::CommaSeparated, cl::cat(category));
+cl::list<int64_t> attentionBlocks("attention-blocks",
+                                  cl::desc("Most query rows and keys per block of fused attention "
+                                           "(default 32,64)"),
+                                  cl::CommaSeparated, cl::cat(category));
 
 } // namespace
 
@@ -126,16 +134,26 @@ int main(int argc, char **argv) {
   options.model.dropout = dropout;
   options.model.promptLengths.assign(promptLengths.begin(), promptLengths.end());
   options.model.cacheLengths.assign(cacheLengths.begin(), cacheLengths.end());
-  if ((!tileSizes.empty() && tileSizes.size() != 3) || (!registerTile.empty() && registerTile.size() != 2)) {
-    WithColor::error(errs(), "ptmc") << "--tile-sizes takes M,N,K and --register-tile takes M,N\n";
+  if ((!tileSizes.empty() && tileSizes.size() != 3) || (!registerTile.empty() && registerTile.size() != 2) ||
+      (!attentionBlocks.empty() && attentionBlocks.size() != 2)) {
+    WithColor::error(errs(), "ptmc")
+        << "--tile-sizes takes M,N,K, --register-tile takes M,N and --attention-blocks takes Q,K\n";
     return 1;
   }
+  for (int64_t size : attentionBlocks)
+    if (size < 1) {
+      WithColor::error(errs(), "ptmc") << "--attention-blocks: block sizes must be positive\n";
+      return 1;
+    }
+  for (size_t i = 0; i < attentionBlocks.size(); ++i)
+    options.attentionBlocks[i] = attentionBlocks[i];
   for (size_t i = 0; i < tileSizes.size(); ++i)
     options.tileSizes[i] = tileSizes[i];
   for (size_t i = 0; i < registerTile.size(); ++i)
     options.registerTile[i] = registerTile[i];
   options.fuse = !noFuse;
   options.fuseResidualNorm = !noFuseResidualNorm;
+  options.fuseAttention = !noFuseAttention;
   options.packRhs = !noPack;
   options.approximateMath = !libmMath;
   options.tile = !noTile;

@@ -39,16 +39,28 @@ std::pair<int64_t, int64_t> registerTileForHost() {
 int64_t vectorWidthForHost() { return hostHasAvx512() ? 16 : 8; }
 
 void buildPtmToLinalgPipeline(OpPassManager &pm, const CpuPipelineOptions &options) {
-  if (options.fuse)
-    addPipeline(pm, options.fuseResidualNorm ? "func.func(ptm-fuse,ptm-fuse-residual-norm)"
-                                             : "func.func(ptm-fuse)");
+  auto [hostM, hostN] = registerTileForHost();
+  int64_t registerM = options.registerTileM > 0 ? options.registerTileM : hostM;
+  int64_t registerN = options.registerTileN > 0 ? options.registerTileN : hostN;
+  if (options.fuse) {
+    std::string fusion = "func.func(ptm-fuse";
+    if (options.fuseResidualNorm)
+      fusion += ",ptm-fuse-residual-norm";
+    if (options.fuseAttention) {
+      // Key blocks in whole register tiles, so that the score blocks get them.
+      fusion += ",ptm-fuse-attention{key-multiple=" + std::to_string(options.tile ? registerN : 1);
+      if (options.attentionQueryBlock > 0)
+        fusion += " query-block=" + std::to_string(options.attentionQueryBlock);
+      if (options.attentionKeyBlock > 0)
+        fusion += " key-block=" + std::to_string(options.attentionKeyBlock);
+      fusion += "}";
+    }
+    addPipeline(pm, fusion + ")");
+  }
   addPipeline(pm, "canonicalize,ptm-decompose,canonicalize,cse");
   if (options.fuse)
     addPipeline(pm, "func.func(ptm-fuse-elementwise),canonicalize,cse");
   if (options.tile) {
-    auto [hostM, hostN] = registerTileForHost();
-    int64_t registerM = options.registerTileM > 0 ? options.registerTileM : hostM;
-    int64_t registerN = options.registerTileN > 0 ? options.registerTileN : hostN;
     std::string tileOptions = "vector-width=" + std::to_string(vectorWidthForHost()) +
                               " register-tile-m=" + std::to_string(registerM) +
                               " register-tile-n=" + std::to_string(registerN) +
