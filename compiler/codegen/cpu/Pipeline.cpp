@@ -88,14 +88,18 @@ void buildLinalgToLlvmPipeline(OpPassManager &pm, const CpuPipelineOptions &opti
   if (options.approximateMath)
     addPipeline(pm, "func.func(ptm-approximate-math)");
   // Register tiles: n-D transfers unroll into rows, contractions into
-  // broadcast + FMA outer products.
+  // broadcast + FMA outer products. No arith-expand: it rewrites maximumf
+  // into a compare, a NaN test and selects, which LLVM's loop vectoriser
+  // does not take for a max reduction, so every softmax row maximum ran one
+  // scalar element at a time; convert-arith-to-llvm lowers maximumf to
+  // llvm.maximum, whose reductions vectorise.
   addPipeline(pm, "func.func(convert-linalg-to-loops),"
                   "func.func(convert-vector-to-scf{full-unroll}),"
                   "expand-strided-metadata,lower-affine,"
                   "canonicalize,cse,func.func(loop-invariant-code-motion),"
                   "convert-vector-to-llvm{vector-contract-lowering=outerproduct},"
                   "convert-scf-to-cf,convert-math-to-llvm,convert-math-to-libm,"
-                  "arith-expand,convert-arith-to-llvm,convert-index-to-llvm,"
+                  "convert-arith-to-llvm,convert-index-to-llvm,"
                   "finalize-memref-to-llvm,"
                   "convert-func-to-llvm{use-bare-ptr-memref-call-conv},"
                   "convert-cf-to-llvm,convert-ub-to-llvm,reconcile-unrealized-casts,"
