@@ -160,7 +160,20 @@ def forward_rows(bench, model):
                 result = bench.peer(peer, "forward", model, batch)
                 row.values[PEERS[peer]] = result if isinstance(result, str) else result[0]["median_ms"]
         rows.append(row)
+        if a.bf16:
+            rows.append(bf16_row(bench, row, model, "forward-b%d-t%d-bf16.ptm" % (batch, a.seq), batch))
     return rows
+
+
+def bf16_row(bench, f32_row, model, name, batch):
+    """F32_ROW again with ptm compiled --precision bf16; the peers' figures are the f32 row's (one run each)."""
+    a = bench.args
+    row = Row(model, f32_row.measurement + ", ptm bf16 weights", f32_row.unit, f32_row.higher_is_better)
+    ptm = bench.ptm_bench(model, name, batch, a.seq, ["--precision", "bf16"], "forward")
+    row.values = dict(f32_row.values)
+    row.values["ptm"] = ptm if isinstance(ptm, str) else ptm[0]
+    row.note = "peers as in the f32 row above"
+    return row
 
 
 def train_rows(bench, model):
@@ -207,14 +220,22 @@ def decode_rows(bench):
     if "eager" in a.peers:
         result = bench.peer("eager", "decode", "gpt2", 1, decode_options)
         row.values[PEERS["eager"]] = result if isinstance(result, str) else result[0]["tokens_per_s"]
-    return [row]
+    rows = [row]
+    if a.bf16:
+        bf16 = Row("gpt2", row.measurement + ", ptm bf16 weights", row.unit, higher_is_better=True)
+        bf16.values = dict(row.values)
+        bf16.values["ptm"] = row.values["ptm"] if isinstance(saved, str) else ptm_decode(bench, ["--precision", "bf16"])
+        bf16.note = "peers as in the f32 row above"
+        rows.append(bf16)
+    return rows
 
 
-def ptm_decode(bench):
+def ptm_decode(bench, extra=()):
     """Median decoding tokens/s of ptm-run generate over --iters runs after --warmup runs, or "failed: ..."."""
     a = bench.args
     directory = bench.model_work("gpt2")
-    artifact = os.path.join(directory, "generate-p%d-n%d.ptm" % (a.decode_prompt, a.decode_new))
+    suffix = "-bf16" if "bf16" in extra else ""
+    artifact = os.path.join(directory, "generate-p%d-n%d%s.ptm" % (a.decode_prompt, a.decode_new, suffix))
     try:
         if a.reuse and os.path.exists(artifact):
             progress("reusing %s" % artifact)
@@ -222,7 +243,8 @@ def ptm_decode(bench):
             progress("compiling %s (ptmc --mode generate)" % artifact)
             partial = artifact + ".partial"  # as in Bench.ptm_artifact
             seconds = ptm_bench.run_tool(gpt2_decode.generate_command(a.ptmc, directory, partial, a.decode_prompt,
-                                                                      a.decode_new), timeout=a.timeout)[1]
+                                                                      a.decode_new) + list(extra),
+                                         timeout=a.timeout)[1]
             os.replace(partial, artifact)
             progress("  compiled in %.0f s" % seconds)
         with open(os.path.join(a.configs["gpt2"], "config.json")) as f:
@@ -433,6 +455,8 @@ def parse_args(argv):
     ap.add_argument("--threads", type=int, default=2, help="threads of ptm and of every peer (default 2)")
     ap.add_argument("--iters", type=int, default=10, help="timed calls (decode: runs) per measurement (default 10)")
     ap.add_argument("--warmup", type=int, default=2, help="untimed calls (decode: runs) before timing (default 2)")
+    ap.add_argument("--no-bf16", dest="bf16", action="store_false",
+                    help="skip the extra forward and decode rows of ptm compiled with --precision bf16")
     ap.add_argument("--seq", type=int, default=128, help="tokens per sequence of forward and train (default 128)")
     ap.add_argument("--forward-batches", type=int_list, default=[1, 8], help="forward batch sizes (default 1,8)")
     ap.add_argument("--train-batch", type=int, default=4, help="train-step batch size (default 4)")

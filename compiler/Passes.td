@@ -186,7 +186,11 @@ def PtmTile : Pass<"ptm-tile", "mlir::func::FuncOp"> {
     panels of `register-tile-n` contiguous columns, so that a register
     tile's k steps read consecutive memory: unpacked they are a whole rhs row
     apart, and for widths that are multiples of 1024 floats every such row
-    falls into the same L1 cache set. Packed, the rows left after the last
+    falls into the same L1 cache set. A contraction of at most
+    `register-tile-m` rows (a decoding step) is never packed: each rhs
+    element would be copied to be read once. A bf16 rhs (`ptmc --precision
+    bf16`) is widened to f32 as it is packed; unpacked, it takes the generic
+    loops. Packed, the rows left after the last
     whole register tile get one shorter register tile (128 rows: 21 of 6
     and one of 2); unpacked, the rows must divide into register tiles. A
     transposed rhs is register tiled only when packed. Register tiles are

@@ -12,18 +12,27 @@ using llvm::Twine;
 
 namespace ptm::frontends {
 
-EntryBuilder::EntryBuilder(ModuleOp module, StringRef name, FloatType floatType)
-    : module_(module), floatType_(floatType), name_(name.str()), builder_(module.getContext()),
+FloatType computeTypeFor(MLIRContext &context, const BuildOptions &options) {
+  return options.precision == "f64" ? FloatType(Float64Type::get(&context)) : FloatType(Float32Type::get(&context));
+}
+
+FloatType weightTypeFor(MLIRContext &context, const BuildOptions &options) {
+  return options.precision == "bf16" ? FloatType(BFloat16Type::get(&context)) : computeTypeFor(context, options);
+}
+
+EntryBuilder::EntryBuilder(ModuleOp module, StringRef name, FloatType floatType, FloatType weightType)
+    : module_(module), floatType_(floatType), weightType_(weightType ? weightType : floatType),
+      name_(name.str()), builder_(module.getContext()),
       loc_(NameLoc::get(builder_.getStringAttr(name))), body_(std::make_unique<Block>()) {
   builder_.setInsertionPointToStart(body_.get());
 }
 
 EntryBuilder::~EntryBuilder() = default;
 
-Value EntryBuilder::parameter(StringRef name, ArrayRef<int64_t> shape, ParameterInit init,
-                              double initStd, StringRef tiedTo) {
+Value EntryBuilder::addParameter(RankedTensorType type, StringRef name, ParameterInit init, double initStd,
+                                 StringRef tiedTo) {
   Argument argument;
-  argument.placeholder = body_->addArgument(tensor(shape), loc_);
+  argument.placeholder = body_->addArgument(type, loc_);
   argument.attributes.set("ptm.parameter", builder_.getStringAttr(name));
   StringRef initName = init == ParameterInit::Normal  ? "normal"
                        : init == ParameterInit::Zeros ? "zeros"
@@ -35,6 +44,16 @@ Value EntryBuilder::parameter(StringRef name, ArrayRef<int64_t> shape, Parameter
     argument.attributes.set("ptm.tied_to", builder_.getStringAttr(tiedTo));
   parameters_.push_back(argument);
   return argument.placeholder;
+}
+
+Value EntryBuilder::parameter(StringRef name, ArrayRef<int64_t> shape, ParameterInit init,
+                              double initStd, StringRef tiedTo) {
+  return addParameter(tensor(shape), name, init, initStd, tiedTo);
+}
+
+Value EntryBuilder::weight(StringRef name, ArrayRef<int64_t> shape, ParameterInit init, double initStd,
+                           StringRef tiedTo) {
+  return addParameter(RankedTensorType::get(shape, weightType_), name, init, initStd, tiedTo);
 }
 
 Value EntryBuilder::input(StringRef name, RankedTensorType type, int64_t valueBound,
@@ -111,8 +130,11 @@ Expected<OwningOpRef<ModuleOp>> buildModel(MLIRContext &context, const HFConfig 
     return config.error("--grad-accum needs --mode train");
   if (options.dropout && options.mode != "train")
     return config.error("--dropout needs --mode train");
-  if (options.precision != "f32" && options.precision != "f64")
-    return config.error("--precision " + options.precision + " is not supported (f32, f64)");
+  if (options.precision != "f32" && options.precision != "f64" && options.precision != "bf16")
+    return config.error("--precision " + options.precision + " is not supported (f32, f64, bf16)");
+  // bf16 weights have no gradients: training keeps f32 master weights.
+  if (options.precision == "bf16" && options.mode == "train")
+    return config.error("--precision bf16 is for inference (--mode infer or generate), not --mode train");
   std::string modelType = config.modelType();
   if (modelType.empty())
     return config.error("has no \"model_type\" (expected \"gpt2\" or \"bert\")");

@@ -21,8 +21,10 @@ struct BuildOptions {
   // The head on the backbone; empty: the architecture's default (gpt2: lm,
   // bert: mlm-nsp).
   std::string task;
-  // Element type of parameters and activations: "f32", or "f64" for
-  // gradient checks against finite differences.
+  // Element type of parameters and activations: "f32", "f64" for gradient
+  // checks against finite differences, or "bf16" (inference): weight
+  // matrices and embedding tables stored in bfloat16, everything else f32,
+  // products accumulated in f32.
   std::string precision = "f32";
   // AdamW of the train_step entry (--mode train).
   double adamBeta1 = 0.9;
@@ -48,13 +50,21 @@ struct BuildOptions {
 
 enum class ParameterInit { Normal, Zeros, Ones };
 
+// The element type of weight matrices and embedding tables for
+// `options.precision` (bf16 under --precision bf16), and of everything else.
+mlir::FloatType weightTypeFor(mlir::MLIRContext &context, const BuildOptions &options);
+mlir::FloatType computeTypeFor(mlir::MLIRContext &context, const BuildOptions &options);
+
 // Builds one entry function. Parameters may be declared while the body is
 // being built (each layer declares its own); `finish` orders the arguments
 // as the runtime ABI wants them: parameters, then inputs, then the outputs
 // (which bufferization turns into out-parameters).
 class EntryBuilder {
 public:
-  EntryBuilder(mlir::ModuleOp module, llvm::StringRef name, mlir::FloatType floatType);
+  // `weightType`: the element type of weight matrices and embedding tables
+  // (weight()); null: `floatType`.
+  EntryBuilder(mlir::ModuleOp module, llvm::StringRef name, mlir::FloatType floatType,
+               mlir::FloatType weightType = {});
   ~EntryBuilder();
 
   mlir::OpBuilder &builder() { return builder_; }
@@ -67,6 +77,9 @@ public:
   // A trainable parameter with its Hugging Face name.
   mlir::Value parameter(llvm::StringRef name, llvm::ArrayRef<int64_t> shape, ParameterInit init,
                         double initStd = 0.0, llvm::StringRef tiedTo = "");
+  // A weight matrix or embedding table: a parameter of the weight type.
+  mlir::Value weight(llvm::StringRef name, llvm::ArrayRef<int64_t> shape, ParameterInit init,
+                     double initStd = 0.0, llvm::StringRef tiedTo = "");
   // A runtime input. `valueBound` > 0 declares valid integer values [0, bound),
   // plus `valueException` if given (the ignore index of labels).
   mlir::Value input(llvm::StringRef name, mlir::RankedTensorType type, int64_t valueBound = 0,
@@ -75,12 +88,15 @@ public:
   mlir::func::FuncOp finish(llvm::ArrayRef<std::pair<std::string, mlir::Value>> outputs);
 
 private:
+  mlir::Value addParameter(mlir::RankedTensorType type, llvm::StringRef name, ParameterInit init,
+                           double initStd, llvm::StringRef tiedTo);
+
   struct Argument {
     mlir::Value placeholder;
     mlir::NamedAttrList attributes;
   };
   mlir::ModuleOp module_;
-  mlir::FloatType floatType_;
+  mlir::FloatType floatType_, weightType_;
   std::string name_;
   mlir::OpBuilder builder_;
   mlir::Location loc_;

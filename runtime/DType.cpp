@@ -67,4 +67,16 @@ float bfloat16ToFloat(uint16_t bits) {
   return floatFromBits(static_cast<uint32_t>(bits) << 16);
 }
 
+uint16_t floatToBfloat16(float value) {
+  uint32_t bits;
+  std::memcpy(&bits, &value, sizeof bits);
+  if ((bits & 0x7fffffffu) > 0x7f800000u)
+    return static_cast<uint16_t>((bits >> 16) | 0x40u);
+  // Adding 0x7fff plus the lowest kept bit rounds the dropped half to
+  // nearest, ties to the even upper half; a carry correctly bumps the
+  // exponent (up to infinity).
+  uint32_t rounding = 0x7fffu + ((bits >> 16) & 1u);
+  return static_cast<uint16_t>((bits + rounding) >> 16);
+}
+
 } // namespace ptm

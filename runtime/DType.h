@@ -29,5 +29,7 @@ bool isIntegerLike(DType dtype);
 // IEEE binary16 and bfloat16 bit patterns to f32; exact for every value.
 float halfToFloat(uint16_t bits);
 float bfloat16ToFloat(uint16_t bits);
+// f32 to the nearest bfloat16 (ties to even); NaN stays a (quiet) NaN.
+uint16_t floatToBfloat16(float value);
 
 } // namespace ptm

@@ -128,11 +128,21 @@ Tensor floatMaskToIntegers(Tensor mask, const std::string &inputsSource, const s
 
 // Brings a checkpoint tensor to the parameter's dtype: identical dtypes pass,
 // half-precision checkpoints are widened to f32 and f32 ones to f64 (models
-// compiled with --precision f64), anything else is an error.
+// compiled with --precision f64), f32 and f16 ones are rounded to bf16
+// (--precision bf16 weights), anything else is an error.
 Tensor convertToParameterDType(Tensor tensor, DType parameterDType, const std::string &weightsPath,
                                const std::string &parameterName) {
   if (tensor.dtype() == parameterDType)
     return tensor;
+  if (parameterDType == DType::BF16 && (tensor.dtype() == DType::F32 || tensor.dtype() == DType::F16)) {
+    Tensor narrowed(tensor.name(), DType::BF16, tensor.shape());
+    uint16_t *destination = narrowed.dataAs<uint16_t>();
+    for (int64_t i = 0; i < tensor.numElements(); ++i) {
+      float value = tensor.dtype() == DType::F32 ? tensor.dataAs<float>()[i] : halfToFloat(tensor.dataAs<uint16_t>()[i]);
+      destination[i] = floatToBfloat16(value);
+    }
+    return narrowed;
+  }
   if (parameterDType == DType::F64 && tensor.dtype() == DType::F32) {
     Tensor widened(tensor.name(), DType::F64, tensor.shape());
     const float *source = tensor.dataAs<float>();
@@ -146,9 +156,10 @@ Tensor convertToParameterDType(Tensor tensor, DType parameterDType, const std::s
     throw Error(weightsPath, "tensor '" + tensor.name() + "' has dtype " + std::string(safetensorsName(tensor.dtype())) +
                                  ", but parameter '" + parameterName + "' needs " +
                                  std::string(safetensorsName(parameterDType)) +
-                                 (parameterDType == DType::F32   ? " (F16 and BF16 are converted)"
-                                  : parameterDType == DType::F64 ? " (F32 is converted)"
-                                                                 : ""));
+                                 (parameterDType == DType::F32    ? " (F16 and BF16 are converted)"
+                                  : parameterDType == DType::F64  ? " (F32 is converted)"
+                                  : parameterDType == DType::BF16 ? " (F32 and F16 are converted)"
+                                                                  : ""));
   Tensor widened(tensor.name(), DType::F32, tensor.shape());
   const uint16_t *source = tensor.dataAs<uint16_t>();
   float *destination = widened.dataAs<float>();
@@ -185,9 +196,16 @@ Tensor initialValue(const artifact::Parameter &parameter, uint64_t seed, size_t 
   switch (value.dtype()) {
   case DType::F32: fillNormal(value.dataAs<float>()); break;
   case DType::F64: fillNormal(value.dataAs<double>()); break;
+  case DType::BF16: {
+    std::normal_distribution<float> normal(0, parameter.init_std());
+    uint16_t *data = value.dataAs<uint16_t>();
+    for (int64_t i = 0; i < value.numElements(); ++i)
+      data[i] = floatToBfloat16(normal(generator));
+    break;
+  }
   default:
     throw Error(artifactPath, "parameter '" + value.name() + "' has dtype " + std::string(signatureName(value.dtype())) +
-                                  "; normal initialisation supports f32 and f64");
+                                  "; normal initialisation supports f32, f64 and bf16");
   }
   return value;
 }

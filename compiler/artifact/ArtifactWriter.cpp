@@ -23,6 +23,8 @@ llvm::Expected<fb::DType> dtypeOf(Type type) {
     return fb::DType_f32;
   if (type.isF64())
     return fb::DType_f64;
+  if (type.isBF16())
+    return fb::DType_bf16;
   if (type.isInteger(64))
     return fb::DType_i64;
   if (type.isInteger(32))

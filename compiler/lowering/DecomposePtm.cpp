@@ -45,7 +45,11 @@ struct LowerEmbedding : OpRewritePattern<EmbeddingOp> {
         resultType.getElementType(), [&](OpBuilder &nb, Location nloc, ValueRange args) -> Value {
           Value row = arith::IndexCastOp::create(nb, nloc, nb.getIndexType(), args[0]);
           Value column = linalg::IndexOp::create(nb, nloc, rank - 1);
-          return tensor::ExtractOp::create(nb, nloc, table, ValueRange{row, column});
+          Value element = tensor::ExtractOp::create(nb, nloc, table, ValueRange{row, column});
+          // A bf16 table gives f32 rows.
+          if (element.getType() != resultType.getElementType())
+            element = arith::ExtFOp::create(nb, nloc, resultType.getElementType(), element);
+          return element;
         });
     b.replaceOp(op, result);
     return success();

@@ -22,6 +22,10 @@ class Ptm_Op<string mnemonic, list<Trait> traits = []>
 // Floating-point tensors the model math runs in (f32 today, f64 for gradient
 // checks).
 def Ptm_FloatTensor : RankedTensorOf<[F32, F64]>;
+// A weight that may be stored in bfloat16 (`ptmc --precision bf16`): the
+// rank-2 rhs of a matmul, the weight of a linear layer, an embedding table.
+// Its users compute in f32, widening each element as they read it.
+def Ptm_WeightTensor : RankedTensorOf<[F32, F64, BF16]>;
 def Ptm_IndexTensor : RankedTensorOf<[I32, I64]>;
 def Ptm_MaskTensor : RankedTensorOf<[I1, I32, I64, F32, F64]>;
 // The seed of a counter-based random generator: a rank-0 i64 tensor.

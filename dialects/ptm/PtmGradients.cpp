@@ -39,6 +39,8 @@ Value flattenRows(OpBuilder &b, Location loc, Value value) {
 
 LogicalResult EmbeddingOp::buildVjp(OpBuilder &b, ArrayRef<Value> resultGradients,
                                     SmallVectorImpl<Value> &operandGradients) {
+  if (typeOf(getTable()).getElementType() != typeOf(getResult()).getElementType())
+    return emitOpError("has no VJP rule for a bf16 table (bf16 weights are for inference)");
   Value tableGrad = EmbeddingGradOp::create(b, getLoc(), typeOf(getTable()), resultGradients[0],
                                             getIndices());
   operandGradients.assign({tableGrad, Value()});
@@ -49,6 +51,8 @@ LogicalResult MatmulOp::buildVjp(OpBuilder &b, ArrayRef<Value> resultGradients,
                                  SmallVectorImpl<Value> &operandGradients) {
   if (getTransposeLhs())
     return emitOpError("has no VJP rule with transpose_lhs (only weight gradients use it)");
+  if (typeOf(getRhs()).getElementType() != typeOf(getLhs()).getElementType())
+    return emitOpError("has no VJP rule for a bf16 rhs (bf16 weights are for inference)");
   Location loc = getLoc();
   Value g = resultGradients[0];
   Value lhs = getLhs(), rhs = getRhs();

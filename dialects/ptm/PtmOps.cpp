@@ -48,6 +48,17 @@ LogicalResult verifySameElementType(Operation *op, ArrayRef<Value> values) {
   return success();
 }
 
+// A weight has the result's element type, or is bf16 for an f32 result
+// (`--precision bf16`: stored in bf16, widened as it is read).
+LogicalResult verifyWeightElementType(Operation *op, Value weight) {
+  Type expected = tensorType(op->getResult(0)).getElementType();
+  Type actual = tensorType(weight).getElementType();
+  if (actual == expected || (actual.isBF16() && expected.isF32()))
+    return success();
+  return op->emitOpError("mixes element types: ")
+         << actual << " weight, " << expected << " result (a weight may be bf16 for an f32 result)";
+}
+
 LogicalResult verifyResultShape(Operation *op, ArrayRef<int64_t> expected) {
   ArrayRef<int64_t> actual = shapeOf(op->getResult(0));
   if (actual != expected)
@@ -82,7 +93,7 @@ LogicalResult EmbeddingOp::verify() {
   ArrayRef<int64_t> table = shapeOf(getTable());
   if (table.size() != 2)
     return emitOpError("table must be [vocab, dim], got ") << formatShape(table);
-  if (failed(verifySameElementType(*this, {getTable()})))
+  if (failed(verifyWeightElementType(*this, getTable())))
     return failure();
   SmallVector<int64_t> expected(shapeOf(getIndices()));
   expected.push_back(table[1]);
@@ -94,10 +105,12 @@ LogicalResult EmbeddingOp::verify() {
 //===----------------------------------------------------------------------===//
 
 LogicalResult MatmulOp::verify() {
-  if (failed(verifyStatic(*this)) ||
-      failed(verifySameElementType(*this, {getLhs(), getRhs()})))
+  if (failed(verifyStatic(*this)) || failed(verifySameElementType(*this, {getLhs()})) ||
+      failed(verifyWeightElementType(*this, getRhs())))
     return failure();
   ArrayRef<int64_t> lhs = shapeOf(getLhs()), rhs = shapeOf(getRhs());
+  if (tensorType(getRhs()).getElementType() != tensorType(getLhs()).getElementType() && rhs.size() != 2)
+    return emitOpError("only a rank-2 rhs (a weight) may be bf16, got ") << formatShape(rhs);
   if (lhs.size() < 2)
     return emitOpError("lhs must have rank 2 or more, got ") << formatShape(lhs);
   if (rhs.size() != 2 && rhs.size() != lhs.size())
@@ -128,7 +141,8 @@ LogicalResult MatmulOp::verify() {
 
 LogicalResult LinearOp::verify() {
   if (failed(verifyStatic(*this)) ||
-      failed(verifySameElementType(*this, {getInput(), getWeight(), getBias()})))
+      failed(verifySameElementType(*this, {getInput(), getBias()})) ||
+      failed(verifyWeightElementType(*this, getWeight())))
     return failure();
   StringRef activation = getActivation();
   if (activation != "none" && activation != "gelu_tanh" && activation != "gelu_erf")

@@ -17,13 +17,13 @@ def Ptm_EmbeddingOp : Ptm_Op<"embedding", [Pure, DeclareOpInterfaceMethods<Ptm_D
     `result[i..., d] = table[indices[i...], d]`. The table is `[vocab, dim]`;
     the result has the index tensor's shape followed by `dim`. Indices outside
     `[0, vocab)` are undefined behaviour: the runtime checks token ids before a
-    call.
+    call. A bf16 table gives f32 rows.
 
     ```mlir
     %h = ptm.embedding %wte, %ids : (tensor<50257x768xf32>, tensor<2x16xi64>) -> tensor<2x16x768xf32>
     ```
   }];
-  let arguments = (ins Ptm_FloatTensor:$table, Ptm_IndexTensor:$indices);
+  let arguments = (ins Ptm_WeightTensor:$table, Ptm_IndexTensor:$indices);
   let results = (outs Ptm_FloatTensor:$result);
   let assemblyFormat = "$table `,` $indices attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;
@@ -42,13 +42,14 @@ def Ptm_MatmulOp : Ptm_Op<"matmul", [Pure, DeclareOpInterfaceMethods<Ptm_Differe
     used as the output projection, or keys in attention); with
     `transpose_lhs`, `lhs` is given as `[..., K, M]` and `rhs` must have the
     rank of `lhs` (weight gradients `xᵀ · dy`). The result is
-    `[batch..., M, N]`.
+    `[batch..., M, N]`. A rank-2 `rhs` may be bf16 with an f32 `lhs`: the
+    product is accumulated in f32.
 
     ```mlir
     %y = ptm.matmul %x, %w : (tensor<2x16x64xf32>, tensor<64x192xf32>) -> tensor<2x16x192xf32>
     ```
   }];
-  let arguments = (ins Ptm_FloatTensor:$lhs, Ptm_FloatTensor:$rhs,
+  let arguments = (ins Ptm_FloatTensor:$lhs, Ptm_WeightTensor:$rhs,
                    DefaultValuedAttr<BoolAttr, "false">:$transpose_rhs,
                    DefaultValuedAttr<BoolAttr, "false">:$transpose_lhs);
   let results = (outs Ptm_FloatTensor:$result);
@@ -62,11 +63,12 @@ def Ptm_LinearOp : Ptm_Op<"linear", [Pure]> {
     `result = activation(input · weight + bias)` over the last dimension of
     `input` (`[..., K]`). `weight` is `[K, N]` (the Conv1D layout of GPT-2
     checkpoints) or, with `transpose_weight`, `[N, K]` (torch.nn.Linear, as in
-    BERT). `bias` is `[N]`. `activation` is `none`, `gelu_tanh` or `gelu_erf`.
+    BERT), and may be bf16 with an f32 input (f32 accumulation). `bias` is
+    `[N]`. `activation` is `none`, `gelu_tanh` or `gelu_erf`.
     `ptm-fuse` forms this op from a matmul and its epilogue so that lowering
     can compute the epilogue while the output tile is still in cache.
   }];
-  let arguments = (ins Ptm_FloatTensor:$input, Ptm_FloatTensor:$weight,
+  let arguments = (ins Ptm_FloatTensor:$input, Ptm_WeightTensor:$weight,
                    Optional<Ptm_FloatTensor>:$bias,
                    DefaultValuedAttr<BoolAttr, "false">:$transpose_weight,
                    DefaultValuedAttr<StrAttr, "\"none\"">:$activation);

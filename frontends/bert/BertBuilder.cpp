@@ -101,12 +101,12 @@ public:
 
   // The last hidden state [B, T, D].
   Value encoder(Value inputIds, Value tokenTypeIds, Value attentionMask) {
-    wordEmbeddings = e.parameter("bert.embeddings.word_embeddings.weight", {h.vocab, h.width},
+    wordEmbeddings = e.weight("bert.embeddings.word_embeddings.weight", {h.vocab, h.width},
                                  ParameterInit::Normal, h.initializerRange);
     Value positionTable = e.parameter("bert.embeddings.position_embeddings.weight",
                                       {h.positions, h.width}, ParameterInit::Normal,
                                       h.initializerRange);
-    Value typeTable = e.parameter("bert.embeddings.token_type_embeddings.weight",
+    Value typeTable = e.weight("bert.embeddings.token_type_embeddings.weight",
                                   {h.typeVocab, h.width}, ParameterInit::Normal,
                                   h.initializerRange);
     RankedTensorType hiddenType = e.tensor({batch, seqLen, h.width});
@@ -142,7 +142,7 @@ public:
     // its gradient sums both uses.
     Value decoder = h.tieWordEmbeddings
                         ? wordEmbeddings
-                        : e.parameter("cls.predictions.decoder.weight", {h.vocab, h.width},
+                        : e.weight("cls.predictions.decoder.weight", {h.vocab, h.width},
                                       ParameterInit::Normal, h.initializerRange);
     Value logits = MatmulOp::create(b, loc, e.tensor({batch, seqLen, h.vocab}), transformed, decoder,
                                     /*transpose_rhs=*/true);
@@ -172,7 +172,7 @@ private:
   // lies (transpose_rhs): ptm-tile packs its tiles into panels either way,
   // so a copy of the weight per call would buy nothing.
   Value linear(const std::string &prefix, Value x, int64_t in, int64_t out) {
-    Value weight = e.parameter(prefix + "weight", {out, in}, ParameterInit::Normal, h.initializerRange);
+    Value weight = e.weight(prefix + "weight", {out, in}, ParameterInit::Normal, h.initializerRange);
     Value bias = e.parameter(prefix + "bias", {out}, ParameterInit::Zeros);
     SmallVector<int64_t> shape(cast<RankedTensorType>(x.getType()).getShape());
     shape.back() = out;
@@ -264,8 +264,8 @@ Expected<OwningOpRef<ModuleOp>> buildBert(MLIRContext &context, const HFConfig &
 
   context.loadDialect<PtmDialect, func::FuncDialect>();
   OwningOpRef<ModuleOp> module = ModuleOp::create(UnknownLoc::get(&context));
-  FloatType floatType = options.precision == "f64" ? FloatType(Float64Type::get(&context))
-                                                   : FloatType(Float32Type::get(&context));
+  FloatType floatType = computeTypeFor(context, options);
+  FloatType weightType = weightTypeFor(context, options);
   // The entries of GPT-2's builder, with BERT's outputs. Inference: `forward`
   // (logits). Training: `grad`, `train_step`, `loss` (validation: the losses
   // and the logits that accuracies are counted from) and a batch-1 `forward`
@@ -287,7 +287,7 @@ Expected<OwningOpRef<ModuleOp>> buildBert(MLIRContext &context, const HFConfig &
     entries = {{"forward", options.batch, Use::Logits, false}};
 
   for (const EntrySpec &spec : entries) {
-    EntryBuilder entry(*module, spec.name, floatType);
+    EntryBuilder entry(*module, spec.name, floatType, weightType);
     Type i64 = IntegerType::get(&context, 64);
     auto tokensType = RankedTensorType::get({spec.batch, options.seqLen}, i64);
     Value inputIds = entry.input("input_ids", tokensType, /*valueBound=*/h->vocab);

@@ -163,7 +163,7 @@ private:
   // wte, declared once per entry: embedding and tied output projection share it.
   Value tokenEmbedding() {
     if (!tokenEmbedding_)
-      tokenEmbedding_ = e.parameter("transformer.wte.weight", {h.vocab, h.width},
+      tokenEmbedding_ = e.weight("transformer.wte.weight", {h.vocab, h.width},
                                     ParameterInit::Normal, h.initializerRange);
     return tokenEmbedding_;
   }
@@ -175,7 +175,7 @@ private:
     // itself, so its gradient sums both uses.
     Value lmHead = h.tieWordEmbeddings
                        ? tokenEmbedding()
-                       : e.parameter("lm_head.weight", {h.vocab, h.width}, ParameterInit::Normal,
+                       : e.weight("lm_head.weight", {h.vocab, h.width}, ParameterInit::Normal,
                                      h.initializerRange);
     SmallVector<int64_t> shape(cast<RankedTensorType>(hidden.getType()).getShape());
     shape.back() = h.vocab;
@@ -200,7 +200,7 @@ private:
   // HF Conv1D: x · W + b with W stored [in, out].
   Value conv1d(const std::string &prefix, Value x, int64_t in, int64_t out,
                double initStd) {
-    Value weight = e.parameter(prefix + "weight", {in, out}, ParameterInit::Normal, initStd);
+    Value weight = e.weight(prefix + "weight", {in, out}, ParameterInit::Normal, initStd);
     Value bias = e.parameter(prefix + "bias", {out}, ParameterInit::Zeros);
     Value product = MatmulOp::create(b, loc, e.tensor({batch, seqLen, out}), x, weight);
     return AddOp::create(b, loc, product.getType(), product, bias);
@@ -292,7 +292,7 @@ private:
 // The runtime owns the cache: it copies each present into the cache slot of
 // its position and marks the slot in attention_mask.
 Error buildGenerationEntries(ModuleOp module, const HFConfig &config, const GPT2Hyperparameters &h,
-                             const BuildOptions &options, FloatType floatType) {
+                             const BuildOptions &options, FloatType floatType, FloatType weightType) {
   std::vector<int64_t> promptLengths = options.promptLengths;
   if (promptLengths.empty())
     promptLengths = {std::min(options.seqLen, h.positions)};
@@ -327,7 +327,7 @@ Error buildGenerationEntries(ModuleOp module, const HFConfig &config, const GPT2
     }
   };
   for (int64_t promptLength : promptLengths) {
-    EntryBuilder entry(module, ("prefill_" + Twine(promptLength)).str(), floatType);
+    EntryBuilder entry(module, ("prefill_" + Twine(promptLength)).str(), floatType, weightType);
     auto idsType = RankedTensorType::get({batch, promptLength}, i64);
     Value inputIds = entry.input("input_ids", idsType, /*valueBound=*/h.vocab);
     Value attentionMask = entry.input("attention_mask", idsType);
@@ -341,7 +341,7 @@ Error buildGenerationEntries(ModuleOp module, const HFConfig &config, const GPT2
     entry.finish(outputs);
   }
   for (int64_t cacheLength : cacheLengths) {
-    EntryBuilder entry(module, ("decode_step_" + Twine(cacheLength)).str(), floatType);
+    EntryBuilder entry(module, ("decode_step_" + Twine(cacheLength)).str(), floatType, weightType);
     auto tokenType = RankedTensorType::get({batch, 1}, i64);
     Value inputIds = entry.input("input_ids", tokenType, /*valueBound=*/h.vocab);
     Value positionIds = entry.input("position_ids", tokenType, /*valueBound=*/h.positions);
@@ -392,10 +392,10 @@ Expected<OwningOpRef<ModuleOp>> buildGPT2(MLIRContext &context, const HFConfig &
   context.loadDialect<PtmDialect, func::FuncDialect>();
   OwningOpRef<ModuleOp> module = ModuleOp::create(UnknownLoc::get(&context));
   bool training = options.mode == "train";
-  FloatType floatType = options.precision == "f64" ? FloatType(Float64Type::get(&context))
-                                                   : FloatType(Float32Type::get(&context));
+  FloatType floatType = computeTypeFor(context, options);
+  FloatType weightType = weightTypeFor(context, options);
   if (options.mode == "generate") {
-    if (Error e = buildGenerationEntries(*module, config, *h, options, floatType))
+    if (Error e = buildGenerationEntries(*module, config, *h, options, floatType, weightType))
       return std::move(e);
     return module;
   }
@@ -419,7 +419,7 @@ Expected<OwningOpRef<ModuleOp>> buildGPT2(MLIRContext &context, const HFConfig &
   else
     entries = {{"forward", options.batch, false, false}};
   for (const EntrySpec &spec : entries) {
-    EntryBuilder entry(*module, spec.name, floatType);
+    EntryBuilder entry(*module, spec.name, floatType, weightType);
     auto idsType = RankedTensorType::get({spec.batch, options.seqLen},
                                          IntegerType::get(&context, 64));
     Value inputIds = entry.input("input_ids", idsType, /*valueBound=*/h->vocab);

@@ -162,6 +162,29 @@ TEST(DTypeTest, HalfPrecisionConvertsExactly) {
   EXPECT_EQ(bfloat16ToFloat(0xc0a0), -5.0f);
 }
 
+TEST(DTypeTest, FloatRoundsToNearestEvenBfloat16) {
+  EXPECT_EQ(floatToBfloat16(1.0f), 0x3f80);
+  EXPECT_EQ(floatToBfloat16(-5.0f), 0xc0a0);
+  // 1 + 2^-8 lies halfway between 1 and 1 + 2^-7: ties go to the even 1.
+  EXPECT_EQ(floatToBfloat16(1.0f + 0x1p-8f), 0x3f80);
+  // (1 + 2^-7) + 2^-8 is halfway too; the even neighbour is 1 + 2^-6.
+  EXPECT_EQ(floatToBfloat16(1.0f + 0x1p-7f + 0x1p-8f), 0x3f82);
+  // Just above halfway rounds up.
+  EXPECT_EQ(floatToBfloat16(1.0f + 0x1p-8f + 0x1p-20f), 0x3f81);
+  // The largest float rounds up into infinity; infinities and signed zero stay.
+  EXPECT_EQ(floatToBfloat16(3.4028235e38f), 0x7f80);
+  EXPECT_EQ(floatToBfloat16(INFINITY), 0x7f80);
+  EXPECT_EQ(floatToBfloat16(-0.0f), 0x8000);
+  EXPECT_TRUE(std::isnan(bfloat16ToFloat(floatToBfloat16(NAN))));
+  // A NaN whose payload lies only in the dropped bits stays a NaN.
+  float lowPayloadNan;
+  uint32_t bits = 0x7f800001u;
+  std::memcpy(&lowPayloadNan, &bits, sizeof bits);
+  EXPECT_TRUE(std::isnan(bfloat16ToFloat(floatToBfloat16(lowPayloadNan))));
+  for (float value : {0.1f, -3.75f, 1e-30f, 65504.0f})
+    EXPECT_LE(std::fabs(bfloat16ToFloat(floatToBfloat16(value)) - value), std::fabs(value) * 0x1p-8f);
+}
+
 TEST(DTypeTest, SafetensorsNamesRoundTrip) {
   for (uint8_t value = 0; value < kDTypeCount; ++value) {
     DType dtype = static_cast<DType>(value);

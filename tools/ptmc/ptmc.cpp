@@ -40,8 +40,9 @@ cl::list<int64_t> cacheLengths("cache-lengths",
                                         "decode_step entry each (default: n_positions)"),
                                cl::CommaSeparated, cl::cat(category));
 cl::opt<std::string> precision("precision",
-                               cl::desc("Parameter and activation type: f32, or f64 for "
-                                        "gradient checks"),
+                               cl::desc("Parameter and activation type: f32; f64 for "
+                                        "gradient checks; bf16 (inference) for weight matrices "
+                                        "and embedding tables in bfloat16, the rest f32"),
                                cl::init("f32"), cl::cat(category));
 cl::opt<ptm::compiler::EmitStage> emit(
     "emit", cl::desc("Stage to stop after"), cl::init(ptm::compiler::EmitStage::Artifact),

@@ -227,3 +227,38 @@ func.func @elementwise_untouched(%x: tensor<128x256xf32>) -> tensor<128x256xf32>
   } -> tensor<128x256xf32>
   return %0 : tensor<128x256xf32>
 }
+
+// A bf16 weight (--precision bf16) is widened to f32 as it is packed: the
+// panel copy reads bf16 vectors and extends them, and the register tiles
+// stay f32.
+// AVX2-LABEL: func.func @bf16_rhs
+// AVX2: scf.for {{.*}} -> (tensor<2x64x16xf32>)
+// AVX2: vector.transfer_read %{{.*}} : tensor<64x2x16xbf16>, vector<1x1x8xbf16>
+// AVX2: arith.extf %{{.*}} : vector<1x1x8xbf16> to vector<1x1x8xf32>
+// AVX2: vector.contract {{.*}} : vector<1x1xf32>, vector<1x8xf32> into vector<1x8xf32>
+// NOPACK-LABEL: func.func @bf16_rhs
+// NOPACK-NOT: vector.contract
+// NOPACK: linalg.generic
+// NOPACK: arith.extf %{{.*}} : bf16 to f32
+func.func @bf16_rhs(%x: tensor<24x64xf32>, %w: tensor<64x32xbf16>) -> tensor<24x32xf32> {
+  %cst = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<24x32xf32>
+  %f = linalg.fill ins(%cst : f32) outs(%e : tensor<24x32xf32>) -> tensor<24x32xf32>
+  %y = linalg.matmul ins(%x, %w : tensor<24x64xf32>, tensor<64x32xbf16>) outs(%f : tensor<24x32xf32>) -> tensor<24x32xf32>
+  return %y : tensor<24x32xf32>
+}
+
+// One row (a decoding step) is no register tile's worth of reuse: the rhs is
+// read where it lies, in a loop whose innermost dimension is contiguous,
+// never copied into panels.
+// AVX2-LABEL: func.func @one_row
+// AVX2-NOT: tensor<2x64x16xf32>
+// AVX2-NOT: vector.contract
+// AVX2: linalg.generic {{.*}} iterator_types = ["parallel", "reduction", "parallel"]
+func.func @one_row(%x: tensor<1x64xf32>, %w: tensor<64x32xf32>) -> tensor<1x32xf32> {
+  %cst = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1x32xf32>
+  %f = linalg.fill ins(%cst : f32) outs(%e : tensor<1x32xf32>) -> tensor<1x32xf32>
+  %y = linalg.matmul ins(%x, %w : tensor<1x64xf32>, tensor<64x32xf32>) outs(%f : tensor<1x32xf32>) -> tensor<1x32xf32>
+  return %y : tensor<1x32xf32>
+}

@@ -38,8 +38,43 @@ func.func @dynamic_embedding(%t: tensor<10x4xf32>, %ids: tensor<?xi64>) -> tenso
 // -----
 
 func.func @mixed_matmul(%a: tensor<4x8xf32>, %b: tensor<8x16xf64>) -> tensor<4x16xf32> {
-  // expected-error @+1 {{'ptm.matmul' op mixes element types: 'f64' operand, 'f32' result}}
+  // expected-error @+1 {{'ptm.matmul' op mixes element types: 'f64' weight, 'f32' result (a weight may be bf16 for an f32 result)}}
   %0 = ptm.matmul %a, %b : (tensor<4x8xf32>, tensor<8x16xf64>) -> tensor<4x16xf32>
+  return %0 : tensor<4x16xf32>
+}
+
+// -----
+
+// A bf16 weight suits an f32 result only.
+func.func @bf16_weight_f64_result(%a: tensor<4x8xf64>, %b: tensor<8x16xbf16>) -> tensor<4x16xf64> {
+  // expected-error @+1 {{'ptm.matmul' op mixes element types: 'bf16' weight, 'f64' result}}
+  %0 = ptm.matmul %a, %b : (tensor<4x8xf64>, tensor<8x16xbf16>) -> tensor<4x16xf64>
+  return %0 : tensor<4x16xf64>
+}
+
+// -----
+
+// Only a rank-2 rhs is a weight: batched operands (attention) stay f32.
+func.func @bf16_batched_rhs(%a: tensor<2x4x8xf32>, %b: tensor<2x8x16xbf16>) -> tensor<2x4x16xf32> {
+  // expected-error @+1 {{'ptm.matmul' op only a rank-2 rhs (a weight) may be bf16, got [2,8,16]}}
+  %0 = ptm.matmul %a, %b : (tensor<2x4x8xf32>, tensor<2x8x16xbf16>) -> tensor<2x4x16xf32>
+  return %0 : tensor<2x4x16xf32>
+}
+
+// -----
+
+// Activations are never bf16.
+func.func @bf16_lhs(%a: tensor<4x8xbf16>, %b: tensor<8x16xbf16>) -> tensor<4x16xf32> {
+  // expected-error @+1 {{'ptm.matmul' op operand #0 must be ranked tensor of 32-bit float or 64-bit float values}}
+  %0 = ptm.matmul %a, %b : (tensor<4x8xbf16>, tensor<8x16xbf16>) -> tensor<4x16xf32>
+  return %0 : tensor<4x16xf32>
+}
+
+// -----
+
+func.func @f16_weight(%x: tensor<4x8xf32>, %w: tensor<8x16xf16>) -> tensor<4x16xf32> {
+  // expected-error @+1 {{'ptm.linear' op operand #1 must be ranked tensor of 32-bit float or 64-bit float or bfloat16 type values}}
+  %0 = ptm.linear %x, %w : (tensor<4x8xf32>, tensor<8x16xf16>) -> tensor<4x16xf32>
   return %0 : tensor<4x16xf32>
 }
 
@@ -62,7 +97,7 @@ func.func @mixed_add(%x: tensor<4x8xf64>, %b: tensor<8xf64>) -> tensor<4x8xf32> 
 // -----
 
 func.func @mixed_embedding(%t: tensor<10x4xf64>, %ids: tensor<3xi64>) -> tensor<3x4xf32> {
-  // expected-error @+1 {{'ptm.embedding' op mixes element types: 'f64' operand, 'f32' result}}
+  // expected-error @+1 {{'ptm.embedding' op mixes element types: 'f64' weight, 'f32' result (a weight may be bf16 for an f32 result)}}
   %0 = ptm.embedding %t, %ids : (tensor<10x4xf64>, tensor<3xi64>) -> tensor<3x4xf32>
   return %0 : tensor<3x4xf32>
 }

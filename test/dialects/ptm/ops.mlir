@@ -17,6 +17,19 @@ func.func @embedding_i32_f64(%table: tensor<10x3xf64>, %ids: tensor<5xi32>) -> t
   return %0 : tensor<5x3xf64>
 }
 
+// --precision bf16: weights (rank-2 rhs, linear weights, embedding tables)
+// stored in bf16 for f32 results.
+// CHECK-LABEL: func.func @bf16_weights
+// CHECK: ptm.embedding %{{.*}}, %{{.*}} : (tensor<100x8xbf16>, tensor<2x4xi64>) -> tensor<2x4x8xf32>
+// CHECK: ptm.matmul %{{.*}}, %{{.*}} {transpose_rhs = true} : (tensor<2x4x8xf32>, tensor<100x8xbf16>) -> tensor<2x4x100xf32>
+// CHECK: ptm.linear %{{.*}}, %{{.*}}, %{{.*}} : (tensor<2x4x8xf32>, tensor<8x16xbf16>, tensor<16xf32>) -> tensor<2x4x16xf32>
+func.func @bf16_weights(%table: tensor<100x8xbf16>, %ids: tensor<2x4xi64>, %w: tensor<8x16xbf16>, %b: tensor<16xf32>) -> (tensor<2x4x100xf32>, tensor<2x4x16xf32>) {
+  %h = ptm.embedding %table, %ids : (tensor<100x8xbf16>, tensor<2x4xi64>) -> tensor<2x4x8xf32>
+  %logits = ptm.matmul %h, %table {transpose_rhs = true} : (tensor<2x4x8xf32>, tensor<100x8xbf16>) -> tensor<2x4x100xf32>
+  %y = ptm.linear %h, %w, %b : (tensor<2x4x8xf32>, tensor<8x16xbf16>, tensor<16xf32>) -> tensor<2x4x16xf32>
+  return %logits, %y : tensor<2x4x100xf32>, tensor<2x4x16xf32>
+}
+
 // CHECK-LABEL: func.func @matmul_plain
 // CHECK-SAME: (%[[A:.*]]: tensor<4x8xf32>, %[[B:.*]]: tensor<8x16xf32>)
 // CHECK: ptm.matmul %[[A]], %[[B]] : (tensor<4x8xf32>, tensor<8x16xf32>) -> tensor<4x16xf32>
