@@ -48,6 +48,8 @@ struct CpuPipelineOptions {
   bool fuseResidualNorm = true;
   // ptm-fuse-attention (only with fuse).
   bool fuseAttention = true;
+  // ptm-fuse-epilogues (only with fuse and tile).
+  bool fuseEpilogues = true;
   bool tile = true;
   // ptm-tile's register tile; 0: the host's (see registerTileForHost).
   int64_t registerTileM = 0, registerTileN = 0;

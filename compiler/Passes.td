@@ -162,6 +162,32 @@ def PtmDecompose : Pass<"ptm-decompose", "mlir::ModuleOp"> {
   ];
 }
 
+def PtmFuseEpilogues : Pass<"ptm-fuse-epilogues", "mlir::func::FuncOp"> {
+  let summary = "Compute matmul epilogues on each output tile";
+  let description = [{
+    A `linalg.matmul` whose only user is an elementwise `linalg.generic` over
+    its `[M, N]` result (ptm.linear's bias and activation, possibly merged
+    with a residual add by ptm-fuse-elementwise) is fused into that
+    generic's tiles: the generic is tiled into the output tiles ptm-tile
+    would give the matmul (an `scf.forall`, the same `tile-m`, `tile-n`,
+    `register-tile-n` and `min-tiles`), and the matmul and the fill of its
+    accumulator are computed per tile inside it. The epilogue then reads
+    each product tile while it is in cache instead of streaming the whole
+    product through memory once more. ptm-tile leaves the fused matmul's
+    output tiling alone (it is already its task's tile) and gives it
+    register tiles. Shapes the tiles do not divide stay unfused. `ptmc
+    --no-fuse-epilogues` turns it off.
+  }];
+  let options = [
+    Option<"tileM", "tile-m", "int64_t", "512", "Rows of the result per tile (as ptm-tile)">,
+    Option<"tileN", "tile-n", "int64_t", "128", "Columns of the result per tile (as ptm-tile)">,
+    Option<"registerTileN", "register-tile-n", "int64_t", "32", "Columns of a register tile (as ptm-tile)">,
+    Option<"minTiles", "min-tiles", "int64_t", "8", "Fewest output tiles to aim for (as ptm-tile)">
+  ];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect", "::mlir::scf::SCFDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 def PtmTile : Pass<"ptm-tile", "mlir::func::FuncOp"> {
   let summary = "Tile contractions for cache locality";
   let description = [{
@@ -169,8 +195,8 @@ def PtmTile : Pass<"ptm-tile", "mlir::func::FuncOp"> {
     `tile-m` x `tile-n` output tiles, an `scf.forall` whose iterations are
     independent (the runtime runs them on its thread pool), and `tile-k`
     reduction steps, an `scf.for` inside each output tile. A contraction
-    already inside an `scf.forall` (a block product of fused attention) is
-    its task's own tile: it gets no output tiling, only the rest. The default tiles
+    already inside an `scf.forall` (a block product of fused attention, a
+    matmul fused into its epilogue's tiles) is its task's own tile: it gets no output tiling, only the rest. The default tiles
     are tall (all rows of a model's activations, up to 512) and narrow: each
     rhs tile is packed once and serves every row, and a tile-k x
     register-tile-n panel of it (16 KiB with AVX2's 16 columns) stays in

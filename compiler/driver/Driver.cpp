@@ -151,6 +151,7 @@ llvm::Error compile(const DriverOptions &options) {
   pipelineOptions.fuse = options.fuse;
   pipelineOptions.fuseResidualNorm = options.fuseResidualNorm;
   pipelineOptions.fuseAttention = options.fuseAttention;
+  pipelineOptions.fuseEpilogues = options.fuseEpilogues;
   pipelineOptions.tile = options.tile;
   pipelineOptions.packRhs = options.packRhs;
   pipelineOptions.approximateMath = options.approximateMath;

@@ -22,6 +22,7 @@ struct DriverOptions {
   bool fuse = true;
   bool fuseResidualNorm = true;
   bool fuseAttention = true;
+  bool fuseEpilogues = true;
   bool tile = true;
   bool packRhs = true;
   bool approximateMath = true;

@@ -3,8 +3,8 @@
 // Each contraction is tiled on tensors into tile-m x tile-n output tiles
 // (scf.forall, run in parallel by the runtime) and tile-k reduction steps
 // (scf.for); the tiling interface handles remainders. A contraction already
-// inside an scf.forall (a block product of fused attention) is its task's
-// tile as it stands. Each tile is
+// inside an scf.forall (a block product of fused attention, a matmul fused
+// into its epilogue's tiles) is its task's tile as it stands. Each tile is
 // rewritten as a linalg.generic whose loop order puts the contiguous
 // dimension innermost:
 //   rhs [K, N]  -> loops (m, k, n): the inner loop streams a row of rhs and
@@ -21,6 +21,7 @@
 // the k loop), which lowers to one broadcast and one FMA per register-wide
 // vector of a row and k step.
 #include "compiler/Passes.h"
+#include "compiler/tiling/TileSizes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
@@ -39,23 +40,9 @@ namespace ptm {
 } // namespace ptm
 
 using namespace mlir;
+using ptm::tiling::chooseTileSize;
 
 namespace {
-
-// The tile size for a dimension of `size`: the whole dimension when it is
-// not larger than `preferred`, else the largest multiple of `quantum` from
-// `preferred` down to `smallest` that divides it, so that every tile has the
-// same static shape (which register tiling needs). Without such a divisor,
-// `preferred` (the last tile is then partial and gets the scalar path).
-int64_t chooseTileSize(int64_t size, int64_t preferred, int64_t quantum, int64_t smallest) {
-  if (size <= preferred)
-    return size;
-  for (int64_t candidate = preferred - preferred % quantum; candidate >= std::max(quantum, smallest);
-       candidate -= quantum)
-    if (size % candidate == 0)
-      return candidate;
-  return preferred;
-}
 
 // True when the innermost dimension of the rhs operand is the reduction
 // dimension, i.e. the rhs is stored [N, K].
@@ -173,21 +160,9 @@ struct PtmTilePass : ptm::impl::PtmTileBase<PtmTilePass> {
     bool transposed = rhsIsTransposed(op);
     SmallVector<int64_t> ranges = op.getStaticLoopRanges();
     ArrayRef<int64_t> mnkRanges = ArrayRef<int64_t>(ranges).take_back(3);
-    // Any row count suits the packed register tiles (see packAndRegisterTile),
-    // but tiles of fewer than half tile-m rows would pack each rhs tile too
-    // often for the rows they serve.
-    int64_t tileSizeM = chooseTileSize(mnkRanges[0], tileM, 1, tileM / 2);
-    int64_t tileSizeN = chooseTileSize(mnkRanges[1], tileN, registerTileN, registerTileN);
-    // Narrower tiles until the thread pool has enough of them to balance.
-    int64_t batchTiles = batched ? ranges.front() : 1;
-    auto tileCount = [&](int64_t m, int64_t n) {
-      return static_cast<int64_t>(batchTiles * llvm::divideCeil(mnkRanges[0], m) * llvm::divideCeil(mnkRanges[1], n));
-    };
-    for (int64_t narrower = tileSizeN / 2;
-         tileCount(tileSizeM, tileSizeN) < minTiles && narrower >= 2 * registerTileN &&
-         narrower % registerTileN == 0 && mnkRanges[1] % narrower == 0;
-         narrower /= 2)
-      tileSizeN = narrower;
+    ptm::tiling::OutputTile outputTileSize = ptm::tiling::chooseOutputTile(
+        mnkRanges[0], mnkRanges[1], batched ? ranges.front() : 1, {tileM, tileN, registerTileN, minTiles});
+    int64_t tileSizeM = outputTileSize.m, tileSizeN = outputTileSize.n;
     int64_t tileSizeK = chooseTileSize(mnkRanges[2], tileK, 1, 1);
     auto sizes = [&](ArrayRef<int64_t> mnk) {
       SmallVector<OpFoldResult> tileSizes;
@@ -201,7 +176,7 @@ struct PtmTilePass : ptm::impl::PtmTileBase<PtmTilePass> {
     // Output tiles are independent: an scf.forall that the runtime's thread
     // pool runs in parallel. Within a tile, the reduction is tiled serially.
     // A contraction already inside a parallel task (a block of fused
-    // attention) is that task's tile as it stands.
+    // attention, a matmul fused into its epilogue) is that task's tile.
     auto outputTile = cast<TilingInterface>(op.getOperation());
     if (!op->getParentOfType<scf::ForallOp>()) {
       scf::SCFTilingOptions outputTiling;

@@ -89,6 +89,10 @@ cl::opt<bool> noFuseAttention("no-fuse-attention",
                               cl::desc("Lower attention unfused, through the whole [B, H, T, S] "
                                        "score matrix (for comparison)"),
                               cl::cat(category));
+cl::opt<bool> noFuseEpilogues("no-fuse-epilogues",
+                              cl::desc("Compute matmul epilogues (bias, GELU, residual add) in a pass "
+                                       "of their own instead of on each output tile (for comparison)"),
+                              cl::cat(category));
 cl::opt<bool> noTile("no-tile", cl::desc("Disable tiling (for comparison)"), cl::cat(category));
 cl::opt<bool> noPack("no-pack",
                      cl::desc("Multiply register tiles against the rhs where it lies, without "
@@ -155,6 +159,7 @@ int main(int argc, char **argv) {
   options.fuse = !noFuse;
   options.fuseResidualNorm = !noFuseResidualNorm;
   options.fuseAttention = !noFuseAttention;
+  options.fuseEpilogues = !noFuseEpilogues;
   options.packRhs = !noPack;
   options.approximateMath = !libmMath;
   options.tile = !noTile;

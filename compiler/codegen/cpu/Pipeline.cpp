@@ -71,7 +71,16 @@ void buildPtmToLinalgPipeline(OpPassManager &pm, const CpuPipelineOptions &optio
       tileOptions += " tile-n=" + std::to_string(options.tileN);
     if (options.tileK > 0)
       tileOptions += " tile-k=" + std::to_string(options.tileK);
-    addPipeline(pm, "func.func(ptm-tile{" + tileOptions + "},ptm-parallelize-loops),canonicalize,cse");
+    std::string epilogues;
+    if (options.fuse && options.fuseEpilogues) {
+      epilogues = "ptm-fuse-epilogues{register-tile-n=" + std::to_string(registerN);
+      if (options.tileM > 0)
+        epilogues += " tile-m=" + std::to_string(options.tileM);
+      if (options.tileN > 0)
+        epilogues += " tile-n=" + std::to_string(options.tileN);
+      epilogues += "},";
+    }
+    addPipeline(pm, "func.func(" + epilogues + "ptm-tile{" + tileOptions + "},ptm-parallelize-loops),canonicalize,cse");
   }
 }
 
