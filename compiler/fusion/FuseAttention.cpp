@@ -168,23 +168,10 @@ struct FuseAttention : OpRewritePattern<AttentionOp> {
                 if (causal) {
                   Value row = arith::AddIOp::create(eb, eloc, linalg::IndexOp::create(eb, eloc, 0), firstRow);
                   Value column = arith::AddIOp::create(eb, eloc, linalg::IndexOp::create(eb, eloc, 1), firstKey);
-                  Value visibleLimit = arith::AddIOp::create(
-                      eb, eloc, row, arith::ConstantIndexOp::create(eb, eloc, queryOffset));
-                  Value future = arith::CmpIOp::create(eb, eloc, arith::CmpIPredicate::ugt, column, visibleLimit);
-                  score = arith::SelectOp::create(eb, eloc, future, lowest, score);
+                  score = hideFutureKey(eb, eloc, score, row, column, queryOffset, lowest);
                 }
-                if (keyMask) {
-                  Value flag = args[1];
-                  Value padded;
-                  if (isa<FloatType>(flag.getType()))
-                    padded = arith::CmpFOp::create(eb, eloc, arith::CmpFPredicate::OEQ, flag,
-                                                   floatConstant(eb, eloc, flag.getType(), 0.0));
-                  else
-                    padded = arith::CmpIOp::create(
-                        eb, eloc, arith::CmpIPredicate::eq, flag,
-                        arith::ConstantOp::create(eb, eloc, eb.getIntegerAttr(flag.getType(), 0)));
-                  score = arith::SelectOp::create(eb, eloc, padded, lowest, score);
-                }
+                if (keyMask)
+                  score = hidePaddedKey(eb, eloc, score, args[1], lowest);
                 return score;
               });
           // The running statistics and output are updated in place (each

@@ -322,6 +322,24 @@ RowStatistics rowStatistics(OpBuilder &b, Location loc, Value x, double epsilon)
   return {mean, invStdDev};
 }
 
+Value hideFutureKey(OpBuilder &b, Location loc, Value score, Value query, Value key, int64_t queryOffset,
+                    Value lowest) {
+  Value visibleLimit = arith::AddIOp::create(b, loc, query, arith::ConstantIndexOp::create(b, loc, queryOffset));
+  Value future = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ugt, key, visibleLimit);
+  return arith::SelectOp::create(b, loc, future, lowest, score);
+}
+
+Value hidePaddedKey(OpBuilder &b, Location loc, Value score, Value flag, Value lowest) {
+  Value padded;
+  if (isa<FloatType>(flag.getType()))
+    padded = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, flag,
+                                   arith::ConstantOp::create(b, loc, b.getFloatAttr(flag.getType(), 0.0)));
+  else
+    padded = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, flag,
+                                   arith::ConstantOp::create(b, loc, b.getIntegerAttr(flag.getType(), 0)));
+  return arith::SelectOp::create(b, loc, padded, lowest, score);
+}
+
 Value attentionProbabilities(OpBuilder &b, Location loc, Value query, Value key, Value keyMask,
                              double scaleValue, bool causal) {
   MLIRContext *ctx = b.getContext();
@@ -357,25 +375,10 @@ Value attentionProbabilities(OpBuilder &b, Location loc, Value query, Value key,
         if (causal) {
           Value t = linalg::IndexOp::create(nb, nloc, 2);
           Value s = linalg::IndexOp::create(nb, nloc, 3);
-          Value visibleLimit = arith::AddIOp::create(
-              nb, nloc, t, arith::ConstantIndexOp::create(nb, nloc, queryOffset));
-          Value future =
-              arith::CmpIOp::create(nb, nloc, arith::CmpIPredicate::ugt, s, visibleLimit);
-          value = arith::SelectOp::create(nb, nloc, future, lowest, value);
+          value = hideFutureKey(nb, nloc, value, t, s, queryOffset, lowest);
         }
-        if (keyMask) {
-          Value flag = args[1];
-          Value padded;
-          if (isa<FloatType>(flag.getType()))
-            padded = arith::CmpFOp::create(
-                nb, nloc, arith::CmpFPredicate::OEQ, flag,
-                arith::ConstantOp::create(nb, nloc, nb.getFloatAttr(flag.getType(), 0.0)));
-          else
-            padded = arith::CmpIOp::create(
-                nb, nloc, arith::CmpIPredicate::eq, flag,
-                arith::ConstantOp::create(nb, nloc, nb.getIntegerAttr(flag.getType(), 0)));
-          value = arith::SelectOp::create(nb, nloc, padded, lowest, value);
-        }
+        if (keyMask)
+          value = hidePaddedKey(nb, nloc, value, args[1], lowest);
         return value;
       });
   return softmax(b, loc, masked, /*axis=*/3, /*zeroHiddenRows=*/true);

@@ -82,6 +82,15 @@ Value dropoutKeeps(mlir::OpBuilder &b, mlir::Location loc, Value seed, Value ind
 Value dropout(mlir::OpBuilder &b, mlir::Location loc, Value input, Value seed,
               double probability, int64_t stream);
 
+// `score`, or the lowest float (`lowest`) when causal attention hides key
+// position `key` (index) from query position `query`: the queries are the
+// last of the keys' positions, `queryOffset` after the first.
+Value hideFutureKey(mlir::OpBuilder &b, mlir::Location loc, Value score, Value query, Value key,
+                    int64_t queryOffset, Value lowest);
+// `score`, or `lowest` when the key mask element `flag` (integer or float)
+// is 0: a padded key.
+Value hidePaddedKey(mlir::OpBuilder &b, mlir::Location loc, Value score, Value flag, Value lowest);
+
 // Attention probabilities [B, H, T, S] for query [B, H, T, Dh] and key
 // [B, H, S, Dh]: softmax of the scaled scores with future keys (causal) and
 // padded keys (keyMask [B, S], 0 = padded) hidden.
