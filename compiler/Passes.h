@@ -41,6 +41,10 @@ inline constexpr llvm::StringLiteral kGradAccumAttr = "ptm.grad_accum";
 inline constexpr llvm::StringLiteral kDropoutSeedInput = "dropout_seed";
 // Marks a differentiated loss function for ptm-optimizer (AdamW settings).
 inline constexpr llvm::StringLiteral kOptimizerAttr = "ptm.optimizer";
+// On an entry result: the new value of the parameter its ptm.output names,
+// written over that parameter's buffer (ptm-update-parameters-in-place)
+// instead of into an output.
+inline constexpr llvm::StringLiteral kUpdatesParameterAttr = "ptm.updates_parameter";
 
 struct CpuPipelineOptions {
   bool fuse = true;
@@ -57,6 +61,8 @@ struct CpuPipelineOptions {
   bool packRhs = true;
   // ptm-approximate-math evaluates f32 tanh, erf, exp and log inline.
   bool approximateMath = true;
+  // ptm-free-after-last-use frees each buffer after its last use.
+  bool freeEarly = true;
   // ptm-tile's cache tile; 0: the pass's default.
   int64_t tileM = 0, tileN = 0, tileK = 0;
   // ptm-fuse-attention's blocks; 0: the pass's default.

@@ -75,8 +75,11 @@ def PtmOptimizer : Pass<"ptm-optimizer", "mlir::ModuleOp"> {
       LayerNorm weights), as GPT-2 training recipes configure AdamW, unless
       `decay_all` asks to decay every parameter;
     - the results become the loss, then the new value of every parameter and
-      moment under its own name: the runtime replaces each parameter by the
-      output of the same name, which updates the model in place.
+      moment under its own name, marked `ptm.updates_parameter`; the
+      parameters and moments become writable (`bufferization.writable`).
+      After bufferization, ptm-update-parameters-in-place makes each such
+      result a write over its parameter's buffer, so a step needs no second
+      copy of the model and optimizer state.
   }];
   let dependentDialects = ["::ptm::PtmDialect", "::mlir::arith::ArithDialect"];
 }
@@ -263,6 +266,44 @@ def PtmParallelizeLoops : Pass<"ptm-parallelize-loops", "mlir::func::FuncOp"> {
   ];
   let dependentDialects = ["::mlir::scf::SCFDialect", "::mlir::linalg::LinalgDialect",
                            "::mlir::tensor::TensorDialect"];
+}
+
+def PtmUpdateParametersInPlace : Pass<"ptm-update-parameters-in-place", "mlir::ModuleOp"> {
+  let summary = "Write parameter updates over the parameters' buffers";
+  let description = [{
+    Runs after one-shot bufferization, before results become out-parameters.
+    Each entry result marked `ptm.updates_parameter` holds the new value of
+    the parameter argument that its `ptm.output` names. The result is
+    removed from the function; when bufferization already computed it in
+    the parameter's buffer (AdamW's update takes its destinations from its
+    operands, and the step's parameters are writable) nothing else changes,
+    otherwise a `memref.copy` into the parameter's buffer just before the
+    return takes its place. The artifact lists such results as the entry's
+    updated parameters rather than as outputs, and the runtime passes no
+    buffer for them. A marked result without a parameter of its name, or
+    one whose parameter is read-only, is an error.
+  }];
+  let dependentDialects = ["::mlir::memref::MemRefDialect"];
+}
+
+def PtmFreeAfterLastUse : Pass<"ptm-free-after-last-use", "mlir::func::FuncOp"> {
+  let summary = "Free each buffer right after its last use";
+  let description = [{
+    Runs after the buffer deallocation pipeline, which frees every buffer at
+    the end of the block that allocated it. In an entry function that block
+    is the whole body, so every activation, gradient and temporary of a
+    train step stayed allocated until the step returned: the peak was the
+    sum of all buffers. This pass moves each unconditional `memref.dealloc`
+    of a `memref.alloc` up to just after the last operation of the block
+    that uses the buffer or anything that may alias it (any memref result
+    of a user is taken as an alias; uses inside nested regions count as
+    uses by the op that holds them). A buffer whose alias reaches the
+    block's terminator, or whose address is taken as an index, keeps its
+    dealloc where it is. The allocator then reuses freed memory for later
+    buffers, so the peak follows the buffers that are live at once.
+    `ptmc --no-free-early` turns the pass off for comparison.
+  }];
+  let dependentDialects = ["::mlir::memref::MemRefDialect"];
 }
 
 def PtmParallelToRuntime : Pass<"ptm-parallel-to-runtime", "mlir::ModuleOp"> {

@@ -524,23 +524,6 @@ std::vector<Tensor> Session::run(const std::string &entryName, TensorMap inputs,
   return call.takeOutputs();
 }
 
-std::vector<Tensor> Session::runUpdatingParameters(const std::string &entryName, TensorMap inputs,
-                                                   const std::string &inputsSource) {
-  std::vector<Tensor> outputs = run(entryName, std::move(inputs), inputsSource);
-  std::vector<Tensor> others;
-  for (Tensor &output : outputs) {
-    auto parameter = std::find_if(parameters_.begin(), parameters_.end(),
-                                  [&](const Tensor &value) { return value.name() == output.name(); });
-    if (parameter == parameters_.end())
-      others.push_back(std::move(output));
-    else
-      *parameter = std::move(output); // the new value takes the parameter's place
-  }
-  // Prepared calls hold pointers to the replaced buffers.
-  ++weightsGeneration_;
-  return others;
-}
-
 void Session::writeParameters(const std::string &path, ParameterSelection selection) const {
   requireWeights();
   std::vector<const Tensor *> tensors;

@@ -97,15 +97,10 @@ public:
   // error messages.
   EntryCall prepareCall(const std::string &entryName, TensorMap inputs, const std::string &inputsSource);
 
-  // prepareCall + invoke; returns the outputs in signature order.
+  // prepareCall + invoke; returns the outputs in signature order. An entry
+  // with updated_parameter_indices (a training step) writes the new values
+  // of those parameters over their bound buffers.
   std::vector<Tensor> run(const std::string &entryName, TensorMap inputs, const std::string &inputsSource);
-
-  // Runs an entry whose outputs named like parameters are their new values
-  // (a training step): each such output replaces its parameter, so the model
-  // and optimizer state are updated in place. Returns the other outputs
-  // (the loss).
-  std::vector<Tensor> runUpdatingParameters(const std::string &entryName, TensorMap inputs,
-                                            const std::string &inputsSource);
 
   enum class ParameterSelection { Model, OptimizerState, All };
   // Writes the bound parameters (with their Hugging Face names) to a

@@ -70,7 +70,7 @@ llvm::Expected<std::string> buildArtifact(const ArtifactContents &contents) {
     if (!function->hasAttr(kEntryAttr))
       continue;
     std::vector<flatbuffers::Offset<fb::TensorDesc>> inputs, outputs;
-    std::vector<uint32_t> parameterIndices;
+    std::vector<uint32_t> parameterIndices, updatedParameterIndices;
     // The runtime passes an entry's buffers as its parameters, then its
     // inputs, then its outputs, each in order: the arguments must agree.
     bool inputSeen = false;
@@ -122,6 +122,14 @@ llvm::Expected<std::string> buildArtifact(const ArtifactContents &contents) {
       if (!name)
         return failure("entry '" + function.getName() + "' result #" + llvm::Twine(i) +
                        " has no ptm.output name");
+      if (function.getResultAttr(i, kUpdatesParameterAttr)) {
+        auto updated = parameterIndex.find(name.getValue());
+        if (updated == parameterIndex.end() || !llvm::is_contained(parameterIndices, updated->second))
+          return failure("entry '" + function.getName() + "' result #" + llvm::Twine(i) + " updates parameter '" +
+                         name.getValue() + "', which the entry does not take");
+        updatedParameterIndices.push_back(updated->second);
+        continue;
+      }
       auto desc = tensorDesc(fbb, name.getValue(), function.getResultTypes()[i], 0);
       if (!desc)
         return desc.takeError();
@@ -130,7 +138,7 @@ llvm::Expected<std::string> buildArtifact(const ArtifactContents &contents) {
     std::string symbol = ("ptm_entry_" + function.getName()).str();
     entries.push_back(fb::CreateEntryDirect(fbb, function.getName().str().c_str(),
                                             symbol.c_str(), &inputs, &outputs,
-                                            &parameterIndices));
+                                            &parameterIndices, &updatedParameterIndices));
   }
   if (entries.empty())
     return failure("the module has no entry function (ptm.entry)");

@@ -155,6 +155,7 @@ llvm::Error compile(const DriverOptions &options) {
   pipelineOptions.tile = options.tile;
   pipelineOptions.packRhs = options.packRhs;
   pipelineOptions.approximateMath = options.approximateMath;
+  pipelineOptions.freeEarly = options.freeEarly;
   pipelineOptions.registerTileM = options.registerTile[0];
   pipelineOptions.registerTileN = options.registerTile[1];
   pipelineOptions.tileM = options.tileSizes[0];

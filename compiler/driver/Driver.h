@@ -26,6 +26,7 @@ struct DriverOptions {
   bool tile = true;
   bool packRhs = true;
   bool approximateMath = true;
+  bool freeEarly = true;
   // Cache tile (M, N, K) and register tile (M, N) of ptm-tile; 0: defaults.
   int64_t tileSizes[3] = {0, 0, 0};
   int64_t registerTile[2] = {0, 0};

@@ -490,9 +490,9 @@ struct LowerAdamW : OpRewritePattern<AdamWOp> {
     AffineMap identity = b.getMultiDimIdentityMap(rank);
     AffineMap scalar = AffineMap::get(rank, 0, ctx);
     SmallVector<Type> resultTypes(3, type);
-    SmallVector<Value> inits;
-    for (int i = 0; i < 3; ++i)
-      inits.push_back(emptyTensor(b, loc, type.getShape(), floatType));
+    // The new values take the old ones' places: a step whose parameters are
+    // writable updates them in place (else bufferization allocates new ones).
+    SmallVector<Value> inits{op.getParam(), op.getExpAvg(), op.getExpAvgSq()};
     SmallVector<AffineMap> maps{identity, identity, identity, identity, scalar, scalar, scalar,
                                 identity, identity, identity};
     auto generic = linalg::GenericOp::create(

@@ -42,7 +42,9 @@ struct OutputTile {
 inline OutputTile chooseOutputTile(int64_t rows, int64_t columns, int64_t batches, const OutputTileOptions &o) {
   OutputTile tile{chooseTileSize(rows, o.tileM, 1, o.tileM / 2),
                   chooseTileSize(columns, o.tileN, o.registerTileN, o.registerTileN)};
-  auto count = [&](int64_t n) { return batches * llvm::divideCeil(rows, tile.m) * llvm::divideCeil(columns, n); };
+  auto count = [&](int64_t n) -> int64_t {
+    return batches * static_cast<int64_t>(llvm::divideCeil(rows, tile.m) * llvm::divideCeil(columns, n));
+  };
   for (int64_t narrower = tile.n / 2; count(tile.n) < o.minTiles && narrower >= 2 * o.registerTileN &&
                                       narrower % o.registerTileN == 0 && columns % narrower == 0;
        narrower /= 2)

@@ -84,10 +84,15 @@ struct PtmOptimizerPass : ptm::impl::PtmOptimizerBase<PtmOptimizerPass> {
 
     OpBuilder b(ctx);
     Location loc = function.getLoc();
-    auto readOnly = [&](NamedAttrList attributes) {
-      attributes.set(bufferization::BufferizationDialect::kWritableAttrName, b.getBoolAttr(false));
+    auto withWritable = [&](NamedAttrList attributes, bool writable) {
+      attributes.set(bufferization::BufferizationDialect::kWritableAttrName, b.getBoolAttr(writable));
       return attributes.getDictionary(ctx);
     };
+    // The step overwrites the parameters and moments with their new values,
+    // so their buffers are the update's to write.
+    for (BlockArgument parameter : parameters)
+      function.setArgAttr(parameter.getArgNumber(), bufferization::BufferizationDialect::kWritableAttrName,
+                          b.getBoolAttr(true));
     // Moments: parameters placed after the model's, so that the entry keeps
     // the order parameters, inputs.
     SmallVector<Value> firstMoments, secondMoments;
@@ -100,7 +105,7 @@ struct PtmOptimizerPass : ptm::impl::PtmOptimizerBase<PtmOptimizerPass> {
         attributes.set(kParameterAttr, stateName);
         attributes.set("ptm.init", b.getStringAttr("zeros"));
         attributes.set("ptm.optimizer_state", b.getUnitAttr());
-        if (failed(function.insertArgument(insertAt, parameter.getType(), readOnly(attributes), loc)))
+        if (failed(function.insertArgument(insertAt, parameter.getType(), withWritable(attributes, true), loc)))
           return failure();
         Value moment = function.getArgument(insertAt++);
         (prefix == StringRef("optimizer.exp_avg.") ? firstMoments : secondMoments).push_back(moment);
@@ -112,7 +117,7 @@ struct PtmOptimizerPass : ptm::impl::PtmOptimizerBase<PtmOptimizerPass> {
     for (StringRef input : {"learning_rate", "step"}) {
       NamedAttrList attributes;
       attributes.set(kInputAttr, b.getStringAttr(input));
-      if (failed(function.insertArgument(end, scalarType, readOnly(attributes), loc)))
+      if (failed(function.insertArgument(end, scalarType, withWritable(attributes, false), loc)))
         return failure();
       ++end;
     }
@@ -155,7 +160,8 @@ struct PtmOptimizerPass : ptm::impl::PtmOptimizerBase<PtmOptimizerPass> {
 
     SmallVector<DictionaryAttr> resultAttrs{function.getResultAttrDict(0)};
     for (StringAttr name : llvm::concat<StringAttr>(names, stateNames))
-      resultAttrs.push_back(b.getDictionaryAttr(b.getNamedAttr(kOutputAttr, name)));
+      resultAttrs.push_back(b.getDictionaryAttr(
+          {b.getNamedAttr(kOutputAttr, name), b.getNamedAttr(kUpdatesParameterAttr, b.getUnitAttr())}));
     SmallVector<Type> resultTypes;
     for (Value result : results)
       resultTypes.push_back(result.getType());

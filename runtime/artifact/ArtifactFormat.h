@@ -10,7 +10,7 @@
 namespace ptm::artifact {
 
 inline constexpr char kArtifactMagic[8] = {'P', 'T', 'M', 'A', 'R', 'T', 'I', 'F'};
-inline constexpr uint32_t kArtifactFormatVersion = 1;
+inline constexpr uint32_t kArtifactFormatVersion = 2;
 inline constexpr size_t kArtifactHeaderSize = 32;
 
 // FNV-1a, 64 bit: cheap and good enough to detect corruption (not tampering).

@@ -68,11 +68,19 @@ public:
           fail("two entries are named '" + name + "'");
         checkSignature(entry->inputs(), "input", name);
         checkSignature(entry->outputs(), "output", name);
+        std::set<uint32_t> used;
         if (const auto *indices = entry->parameter_indices())
-          for (uint32_t index : *indices)
+          for (uint32_t index : *indices) {
             if (index >= parameterCount)
               fail("entry '" + name + "' uses parameter index " + std::to_string(index) + " but there are " +
                    std::to_string(parameterCount) + " parameters");
+            used.insert(index);
+          }
+        if (const auto *updated = entry->updated_parameter_indices())
+          for (uint32_t index : *updated)
+            if (!used.count(index))
+              fail("entry '" + name + "' updates parameter index " + std::to_string(index) +
+                   ", which it does not take");
       }
     }
 

@@ -171,7 +171,7 @@ public:
         inputs.emplace("dropout_seed", std::move(dropoutSeed));
       }
       Clock::time_point stepStart = Clock::now();
-      std::vector<Tensor> outputs = session_.runUpdatingParameters("train_step", std::move(inputs), options_.dataPath);
+      std::vector<Tensor> outputs = session_.run("train_step", std::move(inputs), options_.dataPath);
       double stepSeconds = secondsSince(stepStart);
       double loss = scalarValue(outputs.front());
       if (!std::isfinite(loss))

@@ -77,9 +77,10 @@ TEST_F(ArtifactReaderTest, RejectsWrongMagic) {
 TEST_F(ArtifactReaderTest, RejectsOtherFormatVersions) {
   std::vector<uint8_t> bytes = goodBytes;
   bytes[8] = static_cast<uint8_t>(artifact::kArtifactFormatVersion + 1);
-  expectRejected(bytes, {"format version 2", "newer"});
-  bytes[8] = 0;
-  expectRejected(bytes, {"format version 0", "older", "recompile"});
+  expectRejected(bytes, {"format version " + std::to_string(artifact::kArtifactFormatVersion + 1), "newer"});
+  bytes[8] = static_cast<uint8_t>(artifact::kArtifactFormatVersion - 1);
+  expectRejected(bytes, {"format version " + std::to_string(artifact::kArtifactFormatVersion - 1), "older",
+                         "recompile"});
 }
 
 TEST_F(ArtifactReaderTest, RejectsPayloadThatFailsVerification) {
@@ -102,6 +103,13 @@ TEST_F(ArtifactReaderTest, RejectsParameterIndexOutOfRange) {
   spec.entries[0].parameterIndices = {3};
   writeTestArtifact(path, spec);
   expectError([&] { ArtifactReader reader(path); }, path, {"entry 'add_bias'", "parameter index 3"});
+}
+
+TEST_F(ArtifactReaderTest, RejectsUpdateOfAParameterTheEntryDoesNotTake) {
+  ArtifactSpec spec = testModelSpec();
+  spec.entries[0].updatedParameterIndices = {2};
+  writeTestArtifact(path, spec);
+  expectError([&] { ArtifactReader reader(path); }, path, {"entry 'add_bias'", "updates parameter index 2"});
 }
 
 TEST_F(ArtifactReaderTest, RejectsTieToUnknownOrMismatchedParameter) {

@@ -63,7 +63,8 @@ std::vector<uint8_t> buildArtifactPayload(const ArtifactSpec &spec) {
     auto inputs = buildTensorDescs(builder, entry.inputs);
     auto outputs = buildTensorDescs(builder, entry.outputs);
     entries.push_back(artifact::CreateEntryDirect(builder, entry.name.c_str(), entry.symbol.c_str(), &inputs,
-                                                  &outputs, &entry.parameterIndices));
+                                                  &outputs, &entry.parameterIndices,
+                                                  &entry.updatedParameterIndices));
   }
   std::vector<flatbuffers::Offset<artifact::CodeBlob>> code;
   if (!spec.cpuCode.empty())

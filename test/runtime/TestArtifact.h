@@ -34,6 +34,7 @@ struct EntrySpec {
   std::vector<TensorSpec> inputs;
   std::vector<TensorSpec> outputs;
   std::vector<uint32_t> parameterIndices;
+  std::vector<uint32_t> updatedParameterIndices;
 };
 
 struct ArtifactSpec {

@@ -585,8 +585,10 @@ int runInfo(const CommandLine &commandLine) {
   else
     for (const ptm::artifact::Entry *entry : *artifact.entries()) {
       size_t parameterCount = entry->parameter_indices() ? entry->parameter_indices()->size() : 0;
+      size_t updatedCount = entry->updated_parameter_indices() ? entry->updated_parameter_indices()->size() : 0;
       std::cout << "  " << entry->name()->str() << " (symbol " << entry->symbol()->str() << ", "
-                << counted(parameterCount, "parameter") << ")\n";
+                << counted(parameterCount, "parameter")
+                << (updatedCount ? ", updates " + std::to_string(updatedCount) + " in place" : "") << ")\n";
       printSignature("inputs", entry->inputs());
       printSignature("outputs", entry->outputs());
     }
@@ -705,7 +707,7 @@ int runTrain(const CommandLine &commandLine) {
       }
     }
     auto start = std::chrono::steady_clock::now();
-    std::vector<ptm::Tensor> outputs = session.runUpdatingParameters("train_step", std::move(inputs), inputsPath);
+    std::vector<ptm::Tensor> outputs = session.run("train_step", std::move(inputs), inputsPath);
     std::chrono::duration<double, std::milli> elapsed = std::chrono::steady_clock::now() - start;
     const ptm::Tensor &loss = outputs.front();
     std::printf("step %d/%d: loss %.6f (%.1f ms)\n", step + 1, steps, ptm::scalarValue(loss), elapsed.count());

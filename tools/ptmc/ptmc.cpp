@@ -102,6 +102,10 @@ cl::opt<bool> libmMath("libm-math",
                        cl::desc("Call libm for f32 tanh, erf, exp and log instead of inline "
                                 "polynomials (for comparison)"),
                        cl::cat(category));
+cl::opt<bool> noFreeEarly("no-free-early",
+                          cl::desc("Free buffers when the entry returns instead of right after "
+                                   "their last use (for comparison)"),
+                          cl::cat(category));
 cl::list<int64_t> tileSizes("tile-sizes",
                             cl::desc("Cache tile M,N,K of contractions (default 512,128,256)"),
                             cl::CommaSeparated, cl::cat(category));
@@ -162,6 +166,7 @@ int main(int argc, char **argv) {
   options.fuseEpilogues = !noFuseEpilogues;
   options.packRhs = !noPack;
   options.approximateMath = !libmMath;
+  options.freeEarly = !noFreeEarly;
   options.tile = !noTile;
   if (Error error = ptm::compiler::compile(options)) {
     WithColor::error(errs(), "ptmc") << toString(std::move(error)) << "\n";

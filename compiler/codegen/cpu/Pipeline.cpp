@@ -86,13 +86,17 @@ void buildPtmToLinalgPipeline(OpPassManager &pm, const CpuPipelineOptions &optio
 
 void buildLinalgToLlvmPipeline(OpPassManager &pm, const CpuPipelineOptions &options) {
   // Tensors become buffers. Function arguments keep plain row-major layouts
-  // so that the entry ABI can pass bare pointers; results become caller-owned
+  // so that the entry ABI can pass bare pointers; parameter updates are
+  // written over the parameters; the other results become caller-owned
   // out-parameters that the final producer writes directly.
   addPipeline(pm, "one-shot-bufferize{bufferize-function-boundaries "
                   "function-boundary-type-conversion=identity-layout-map},"
+                  "ptm-update-parameters-in-place,"
                   "buffer-results-to-out-params{hoist-static-allocs modify-public-functions},"
-                  "canonicalize,buffer-deallocation-pipeline,"
-                  "ptm-parallel-to-runtime,scf-forall-to-for,canonicalize,"
+                  "canonicalize,buffer-deallocation-pipeline");
+  if (options.freeEarly)
+    addPipeline(pm, "func.func(ptm-free-after-last-use)");
+  addPipeline(pm, "ptm-parallel-to-runtime,scf-forall-to-for,canonicalize,"
                   "func.func(ptm-strided-copies-to-loops)");
   if (options.approximateMath)
     addPipeline(pm, "func.func(ptm-approximate-math)");

@@ -2,15 +2,17 @@
 // ptm-optimizer: moments become parameters after the model's, learning_rate
 // and step become inputs, the gradients' global norm gives one clipping
 // scale, and every parameter takes one AdamW step; only matrices decay.
+// Parameters and moments become writable and their new values are marked as
+// updates, which ptm-update-parameters-in-place writes over them.
 
 // CHECK-LABEL: func.func @train_step
-// CHECK-SAME: %[[W:[^:]*]]: tensor<3x4xf32> {ptm.parameter = "w"}, %[[B:[^:]*]]: tensor<4xf32> {ptm.parameter = "b"}
-// CHECK-SAME: %[[MW:[^:]*]]: tensor<3x4xf32> {{{.*}}ptm.init = "zeros", ptm.optimizer_state, ptm.parameter = "optimizer.exp_avg.w"}
+// CHECK-SAME: %[[W:[^:]*]]: tensor<3x4xf32> {bufferization.writable = true, ptm.parameter = "w"}, %[[B:[^:]*]]: tensor<4xf32> {bufferization.writable = true, ptm.parameter = "b"}
+// CHECK-SAME: %[[MW:[^:]*]]: tensor<3x4xf32> {bufferization.writable = true, ptm.init = "zeros", ptm.optimizer_state, ptm.parameter = "optimizer.exp_avg.w"}
 // CHECK-SAME: %[[MB:[^:]*]]: tensor<4xf32> {{{.*}}ptm.parameter = "optimizer.exp_avg.b"}
 // CHECK-SAME: %[[VW:[^:]*]]: tensor<3x4xf32> {{{.*}}ptm.parameter = "optimizer.exp_avg_sq.w"}
 // CHECK-SAME: %[[VB:[^:]*]]: tensor<4xf32> {{{.*}}ptm.parameter = "optimizer.exp_avg_sq.b"}
-// CHECK-SAME: %{{[^:]*}}: tensor<3xf32> {ptm.input = "x"}, %[[LR:[^:]*]]: tensor<f32> {{{.*}}ptm.input = "learning_rate"}, %[[STEP:[^:]*]]: tensor<f32> {{{.*}}ptm.input = "step"}
-// CHECK-SAME: -> (tensor<f32>, tensor<3x4xf32> {ptm.output = "w"}, tensor<4xf32> {ptm.output = "b"}, tensor<3x4xf32> {ptm.output = "optimizer.exp_avg.w"}, tensor<4xf32> {ptm.output = "optimizer.exp_avg.b"}, tensor<3x4xf32> {ptm.output = "optimizer.exp_avg_sq.w"}, tensor<4xf32> {ptm.output = "optimizer.exp_avg_sq.b"})
+// CHECK-SAME: %{{[^:]*}}: tensor<3xf32> {ptm.input = "x"}, %[[LR:[^:]*]]: tensor<f32> {bufferization.writable = false, ptm.input = "learning_rate"}, %[[STEP:[^:]*]]: tensor<f32> {bufferization.writable = false, ptm.input = "step"}
+// CHECK-SAME: -> (tensor<f32>, tensor<3x4xf32> {ptm.output = "w", ptm.updates_parameter}, tensor<4xf32> {ptm.output = "b", ptm.updates_parameter}, tensor<3x4xf32> {ptm.output = "optimizer.exp_avg.w", ptm.updates_parameter}, tensor<4xf32> {ptm.output = "optimizer.exp_avg.b", ptm.updates_parameter}, tensor<3x4xf32> {ptm.output = "optimizer.exp_avg_sq.w", ptm.updates_parameter}, tensor<4xf32> {ptm.output = "optimizer.exp_avg_sq.b", ptm.updates_parameter})
 // CHECK-NOT: ptm.optimizer
 // CHECK: %[[GW:.*]] = ptm.mul %[[W]], %[[W]]
 // CHECK: %[[GB:.*]] = ptm.mul %[[B]], %[[B]]
