@@ -4,6 +4,8 @@
 
 #include <cerrno>
 #include <cstring>
+#include <utility>
+#include <vector>
 #include <cstdlib>
 #include <dlfcn.h>
 #include <fcntl.h>
@@ -14,11 +16,29 @@ namespace ptm {
 
 namespace {
 
-// Closes the code file however loading ends; the loaded mapping outlives it.
+// Closes a descriptor unless released; move-only.
 struct FileDescriptor {
-  int fd;
-  ~FileDescriptor() { ::close(fd); }
+  int fd = -1;
+  explicit FileDescriptor(int descriptor) : fd(descriptor) {}
+  FileDescriptor(FileDescriptor &&other) noexcept : fd(other.fd) { other.fd = -1; }
+  FileDescriptor(const FileDescriptor &) = delete;
+  FileDescriptor &operator=(const FileDescriptor &) = delete;
+  ~FileDescriptor() {
+    if (fd >= 0)
+      ::close(fd);
+  }
 };
+
+// True when the dynamic loader already holds an object opened as `path`:
+// dlopen would hand that object back instead of loading the file. (A module
+// whose code stays mapped after dlclose keeps its name.)
+bool loaderHoldsPath(const std::string &path) {
+  void *existing = ::dlopen(path.c_str(), RTLD_NOW | RTLD_NOLOAD);
+  if (!existing)
+    return false;
+  ::dlclose(existing);
+  return true;
+}
 
 std::string lastDlError() {
   const char *message = ::dlerror();
@@ -37,7 +57,7 @@ CpuModule::CpuModule(const std::string &artifactPath, const uint8_t *bytes, size
   if (fd < 0)
     throw Error(artifactPath_, std::string("cannot create a file for the CPU code: ") +
                                    std::strerror(errno));
-  FileDescriptor codeFileDescriptor{fd};
+  FileDescriptor codeFileDescriptor(fd);
   for (size_t written = 0; written < size;) {
     ssize_t count = ::write(fd, bytes + written, size - written);
     if (count < 0 && errno == EINTR)
@@ -46,15 +66,30 @@ CpuModule::CpuModule(const std::string &artifactPath, const uint8_t *bytes, size
       throw Error(artifactPath_, std::string("cannot write the CPU code to its file: ") + std::strerror(errno));
     written += static_cast<size_t>(count);
   }
-  std::string procPath = "/proc/self/fd/" + std::to_string(fd);
+  auto procPath = [](int descriptor) { return "/proc/self/fd/" + std::to_string(descriptor); };
+  // A descriptor whose path names an object still known to the loader is
+  // kept open (so that dup never returns it again) until one is free.
+  std::vector<FileDescriptor> taken;
+  while (loaderHoldsPath(procPath(codeFileDescriptor.fd))) {
+    int fresh = ::dup(codeFileDescriptor.fd);
+    if (fresh < 0)
+      throw Error(artifactPath_, std::string("cannot open the CPU code file: ") + std::strerror(errno));
+    taken.push_back(std::move(codeFileDescriptor));
+    codeFileDescriptor.fd = fresh;
+  }
   // RTLD_NOW: a missing dependency fails here, not in the middle of a run.
   // RTLD_LOCAL: two loaded artifacts may export the same symbol names.
-  handle_ = ::dlopen(procPath.c_str(), RTLD_NOW | RTLD_LOCAL);
+  handle_ = ::dlopen(procPath(codeFileDescriptor.fd).c_str(), RTLD_NOW | RTLD_LOCAL);
   if (!handle_)
     throw Error(artifactPath_, "cannot load the CPU code: " + lastDlError());
+  codeFd_ = codeFileDescriptor.fd;
+  codeFileDescriptor.fd = -1;
 }
 
-CpuModule::~CpuModule() { ::dlclose(handle_); }
+CpuModule::~CpuModule() {
+  ::dlclose(handle_);
+  ::close(codeFd_);
+}
 
 PtmEntryFunction CpuModule::entryFunction(const std::string &symbol) const {
   ::dlerror(); // clear any stale error so that the one read below is ours

@@ -28,6 +28,10 @@ public:
 private:
   std::string artifactPath_;
   void *handle_ = nullptr;
+  // The code file, open while the code is loaded: the dynamic loader knows
+  // a loaded object by the path it was opened with, /proc/self/fd/<fd>, so
+  // no other module may get that descriptor number meanwhile.
+  int codeFd_ = -1;
 };
 
 } // namespace ptm

@@ -69,6 +69,24 @@ TEST(CpuModuleTest, ResolvesSymbolsAndExplainsMissingOnes) {
   expectError([&] { module.entryFunction("ptm_forward"); }, "model.ptm", {"no symbol 'ptm_forward'"});
 }
 
+// The loader knows a loaded object by the /proc/self/fd path it came from,
+// and an object may stay mapped after dlclose: a module loaded later must
+// never be handed the earlier one (bytes that are not a shared object
+// loaded "successfully" that way when this test ran after the one above).
+TEST(CpuModuleTest, LaterModulesAreLoadedFromTheirOwnBytes) {
+  std::vector<uint8_t> library = testEntriesLibrary();
+  std::vector<uint8_t> garbage(64, 0x42);
+  for (int round = 0; round < 3; ++round) {
+    { CpuModule module("model.ptm", library.data(), library.size()); }
+    expectError([&] { CpuModule module("other.ptm", garbage.data(), garbage.size()); }, "other.ptm",
+                {"cannot load the CPU code"});
+  }
+  CpuModule first("model.ptm", library.data(), library.size());
+  CpuModule second("model.ptm", library.data(), library.size());
+  EXPECT_NE(first.entryFunction("ptm_test_add_bias"), nullptr);
+  EXPECT_NE(second.entryFunction("ptm_test_add_bias"), nullptr);
+}
+
 TEST(CpuModuleTest, RejectsBytesThatAreNotASharedObject) {
   std::vector<uint8_t> garbage(64, 0x42);
   expectError([&] { CpuModule module("model.ptm", garbage.data(), garbage.size()); }, "model.ptm",
