@@ -45,6 +45,9 @@ inline constexpr llvm::StringLiteral kOptimizerAttr = "ptm.optimizer";
 // written over that parameter's buffer (ptm-update-parameters-in-place)
 // instead of into an output.
 inline constexpr llvm::StringLiteral kUpdatesParameterAttr = "ptm.updates_parameter";
+// On an entry function: ptm-tile's choice for each contraction shape, one
+// line each (an array of strings), which the artifact keeps.
+inline constexpr llvm::StringLiteral kScheduleAttr = "ptm.schedule";
 
 struct CpuPipelineOptions {
   bool fuse = true;

@@ -136,9 +136,14 @@ llvm::Expected<std::string> buildArtifact(const ArtifactContents &contents) {
       outputs.push_back(*desc);
     }
     std::string symbol = ("ptm_entry_" + function.getName()).str();
+    std::vector<flatbuffers::Offset<flatbuffers::String>> schedule;
+    auto choices = contents.schedules.find(function.getName().str());
+    if (choices != contents.schedules.end())
+      for (const std::string &line : choices->second)
+        schedule.push_back(fbb.CreateString(line));
     entries.push_back(fb::CreateEntryDirect(fbb, function.getName().str().c_str(),
                                             symbol.c_str(), &inputs, &outputs,
-                                            &parameterIndices, &updatedParameterIndices));
+                                            &parameterIndices, &updatedParameterIndices, &schedule));
   }
   if (entries.empty())
     return failure("the module has no entry function (ptm.entry)");

@@ -7,6 +7,7 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "llvm/Support/Error.h"
 
+#include <map>
 #include <string>
 #include <utility>
 #include <vector>
@@ -26,6 +27,8 @@ struct ArtifactContents {
   std::string sharedObject;
   // (file name, contents) of the model directory's tokenizer files.
   std::vector<std::pair<std::string, std::string>> tokenizerFiles;
+  // Per entry name: ptm-tile's choice for each contraction (ptm.schedule).
+  std::map<std::string, std::vector<std::string>> schedules;
 };
 
 // Serialises the artifact (header + flatbuffer) into bytes.

@@ -170,6 +170,11 @@ llvm::Error compile(const DriverOptions &options) {
     return error;
   if (options.emit == EmitStage::Linalg)
     return writeText(options.outputPath, [&](llvm::raw_ostream &os) { module->print(os); });
+  std::map<std::string, std::vector<std::string>> schedules;
+  for (auto function : module->getOps<func::FuncOp>())
+    if (auto lines = function->getAttrOfType<ArrayAttr>(kScheduleAttr))
+      for (auto line : lines.getAsValueRange<StringAttr>())
+        schedules[function.getName().str()].push_back(line.str());
 
   PassManager toLlvm(&context);
   buildLinalgToLlvmPipeline(toLlvm, pipelineOptions);
@@ -191,6 +196,7 @@ llvm::Error compile(const DriverOptions &options) {
     return sharedObject.takeError();
   ArtifactContents contents;
   contents.ptmModule = *ptmModule;
+  contents.schedules = std::move(schedules);
   contents.modelType = parsed->modelType;
   contents.mode = options.model.mode;
   contents.modelConfigJson = parsed->configJson;

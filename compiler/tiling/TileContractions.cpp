@@ -113,6 +113,7 @@ struct PtmTilePass : ptm::impl::PtmTileBase<PtmTilePass> {
   using PtmTileBase::PtmTileBase;
 
   void runOnOperation() override {
+    schedule.clear();
     SmallVector<linalg::LinalgOp> contractions;
     getOperation().walk([&](linalg::LinalgOp op) {
       if (isa<linalg::MatmulOp, linalg::BatchMatmulOp>(op.getOperation()))
@@ -126,8 +127,50 @@ struct PtmTilePass : ptm::impl::PtmTileBase<PtmTilePass> {
       if (failed(tileContraction(rewriter, op)))
         return signalPassFailure();
     if (failed(keepAccumulatorsInRegisters()))
-      signalPassFailure();
+      return signalPassFailure();
+    recordSchedule();
   }
+
+  // One line per distinct choice, in program order, with its count: the
+  // function's ptm.schedule, which ptmc stores in the artifact.
+  void recordSchedule() {
+    if (schedule.empty())
+      return;
+    SmallVector<std::string> lines;
+    SmallVector<int64_t> counts;
+    for (const std::string &line : schedule) {
+      auto seen = llvm::find(lines, line);
+      if (seen == lines.end()) {
+        lines.push_back(line);
+        counts.push_back(1);
+      } else {
+        ++counts[seen - lines.begin()];
+      }
+    }
+    Builder builder(&getContext());
+    SmallVector<Attribute> entries;
+    for (auto [line, count] : llvm::zip(lines, counts))
+      entries.push_back(builder.getStringAttr(count == 1 ? line : line + " (x" + std::to_string(count) + ")"));
+    getOperation()->setAttr(ptm::kScheduleAttr, builder.getArrayAttr(entries));
+  }
+
+  // A contraction's shape and operand layouts, in words.
+  static std::string describeShape(linalg::LinalgOp op) {
+    SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+    ArrayRef<int64_t> mnk = ArrayRef<int64_t>(ranges).take_back(3);
+    std::string text;
+    llvm::raw_string_ostream os(text);
+    bool batched = isa<linalg::BatchMatmulOp>(op.getOperation());
+    os << (batched ? "batch_matmul " : "matmul ");
+    if (batched)
+      os << ranges.front() << " of ";
+    os << mnk[0] << "x" << mnk[2] << "x" << mnk[1] << " (M x K x N, " << (lhsIsTransposed(op) ? "t" : "n")
+       << (rhsIsTransposed(op) ? "t" : "n") << ", " << getElementTypeOrSelf(op.getDpsInputOperand(1)->get().getType())
+       << " rhs)";
+    return text;
+  }
+
+  SmallVector<std::string> schedule;
 
   // A plain matmul whose N has no tile-n-sized divisor (GPT-2's 50257-token
   // vocabulary) is split into the columns that whole tiles cover and the
@@ -178,7 +221,18 @@ struct PtmTilePass : ptm::impl::PtmTileBase<PtmTilePass> {
     // A contraction already inside a parallel task (a block of fused
     // attention, a matmul fused into its epilogue) is that task's tile.
     auto outputTile = cast<TilingInterface>(op.getOperation());
-    if (!op->getParentOfType<scf::ForallOp>()) {
+    bool inTask = op->getParentOfType<scf::ForallOp>() != nullptr;
+    std::string choice = describeShape(op) + ": " +
+                         (inTask ? std::string("one task's tile")
+                                 : "output tiles " + std::to_string(tileSizeM) + "x" + std::to_string(tileSizeN)) +
+                         ", k tiles " + std::to_string(tileSizeK) + ", ";
+    // The kernels of its reduction tiles (a remainder tile may differ).
+    SmallVector<std::string> kernels;
+    auto noteKernel = [&](std::string kernel) {
+      if (!llvm::is_contained(kernels, kernel))
+        kernels.push_back(std::move(kernel));
+    };
+    if (!inTask) {
       scf::SCFTilingOptions outputTiling;
       outputTiling.setTileSizes(sizes({tileSizeM, tileSizeN, 0}));
       outputTiling.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
@@ -211,11 +265,13 @@ struct PtmTilePass : ptm::impl::PtmTileBase<PtmTilePass> {
       // the generic loops widen element by element (GPT-2's bf16 decoding
       // went from 0.81x to 1.03x the f32 tokens/s).
       bool pack = packRhs && (mnkRanges[0] > registerTileM || hasNarrowRhs(tile));
+      std::string registerTile = std::to_string(registerTileM) + "x" + std::to_string(registerTileN);
       if (!batched && fitsRegisterTile(tile, pack)) {
         // Unpacked register tiles contract the rhs as it lies, so they need
         // it in f32: a bf16 weight is widened only by packing (or, unpacked,
         // element by element in the generic loops below).
         if (pack || (!transposed && !hasNarrowRhs(tile))) {
+          noteKernel((pack ? "rhs packed into panels, " : "rhs read in place, ") + registerTile + " register tiles");
           if (failed(pack ? packAndRegisterTile(rewriter, tile, transposed)
                           : registerTileAndVectorize(rewriter, tile)))
             return failure();
@@ -234,7 +290,9 @@ struct PtmTilePass : ptm::impl::PtmTileBase<PtmTilePass> {
           return tile.emitError("ptm-tile could not reorder a tile's loops");
       }
       markContractionBody(*generic, /*reassociate=*/transposed);
+      noteKernel("loops (innermost dimension contiguous)");
     }
+    schedule.push_back(choice + llvm::join(kernels, " + "));
     return success();
   }
 

@@ -591,6 +591,11 @@ int runInfo(const CommandLine &commandLine) {
                 << (updatedCount ? ", updates " + std::to_string(updatedCount) + " in place" : "") << ")\n";
       printSignature("inputs", entry->inputs());
       printSignature("outputs", entry->outputs());
+      if (entry->schedule() && entry->schedule()->size() > 0) {
+        std::cout << "    contractions:\n";
+        for (const flatbuffers::String *line : *entry->schedule())
+          std::cout << "      " << line->str() << "\n";
+      }
     }
 
   size_t parameterCount = artifact.parameters() ? artifact.parameters()->size() : 0;

@@ -2,7 +2,8 @@
 // RUN: ptm-opt %s -split-input-file --ptm-lower-to-llvm | FileCheck %s --check-prefix=LLVM-ONLY
 // The whole CPU pipeline: ptm on tensors in, LLVM dialect with the entry ABI out.
 
-// Nothing but llvm-dialect ops is left (the ptm.entry attribute may stay).
+// Nothing but llvm-dialect ops is left (the ptm.entry and ptm.schedule
+// attributes may stay).
 // LLVM-ONLY-NOT: {{[ "](ptm|linalg|tensor|bufferization|memref|scf|cf|affine|vector|arith|math|index|func|ub)\.[a-z_]+}}
 
 // GPT-2 MLP up-projection: matmul + bias + tanh GELU. The result becomes an
@@ -11,7 +12,7 @@
 // CHECK: llvm.func internal @mlp_parallel_0(%{{.*}}: i64, %{{.*}}: i64, %{{.*}}: !llvm.ptr)
 // CHECK-LABEL: llvm.func internal @mlp(
 // CHECK-SAME: %{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr)
-// CHECK-SAME: attributes {ptm.entry}
+// CHECK-SAME: attributes {ptm.entry, ptm.schedule = ["matmul 8x8x16 (M x K x N, nn, f32 rhs): one task's tile, k tiles 8, loops (innermost dimension contiguous)"]}
 // CHECK: llvm.return
 // CHECK-LABEL: llvm.func @ptm_entry_mlp
 // CHECK-SAME: (%[[BUFFERS:.*]]: !llvm.ptr, %{{.*}}: !llvm.ptr)
@@ -35,7 +36,7 @@ func.func @mlp(%x: tensor<2x4x8xf32>, %w: tensor<8x16xf32>, %b: tensor<16xf32>) 
 // CHECK: llvm.func internal @proj_parallel_0(%{{.*}}: i64, %{{.*}}: i64, %{{.*}}: !llvm.ptr)
 // CHECK-LABEL: llvm.func internal @proj(
 // CHECK-SAME: %{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr)
-// CHECK-SAME: attributes {ptm.entry}
+// CHECK-SAME: attributes {ptm.entry, ptm.schedule = ["matmul 128x64x512 (M x K x N, nn, f32 rhs): output tiles 128x64, k tiles 64, rhs packed into panels, 8x32 register tiles"]}
 // CHECK: llvm.mlir.addressof @ptm_runtime_callbacks
 // CHECK: llvm.call %{{.*}}(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}) : !llvm.ptr, (i64, i64, !llvm.ptr, !llvm.ptr) -> ()
 // CHECK-LABEL: llvm.func @ptm_entry_proj

@@ -251,7 +251,8 @@ func.func @bf16_rhs(%x: tensor<24x64xf32>, %w: tensor<64x32xbf16>) -> tensor<24x
 // One row (a decoding step) is no register tile's worth of reuse: the rhs is
 // read where it lies, in a loop whose innermost dimension is contiguous,
 // never copied into panels.
-// AVX2-LABEL: func.func @one_row
+// AVX2-LABEL: func.func @one_row(
+// AVX2-SAME: ptm.schedule = ["matmul 1x64x32 (M x K x N, nn, f32 rhs): output tiles 1x32, k tiles 64, loops (innermost dimension contiguous)"]
 // AVX2-NOT: tensor<2x64x16xf32>
 // AVX2-NOT: vector.contract
 // AVX2: linalg.generic {{.*}} iterator_types = ["parallel", "reduction", "parallel"]
@@ -268,6 +269,7 @@ func.func @one_row(%x: tensor<1x64xf32>, %w: tensor<64x32xf32>) -> tensor<1x32xf
 // widen one element at a time (GPT-2's bf16 decoding went from 0.81x to
 // 1.03x the f32 tokens/s).
 // AVX2-LABEL: func.func @one_row_bf16
+// AVX2-SAME: ptm.schedule = ["matmul 1x64x32 (M x K x N, nn, bf16 rhs): output tiles 1x32, k tiles 64, rhs packed into panels, 6x16 register tiles"]
 // AVX2: arith.extf %{{.*}} : vector<1x1x8xbf16> to vector<1x1x8xf32>
 // AVX2: vector.contract {{.*}} : vector<1x1xf32>, vector<1x8xf32> into vector<1x8xf32>
 func.func @one_row_bf16(%x: tensor<1x64xf32>, %w: tensor<64x32xbf16>) -> tensor<1x32xf32> {
