@@ -216,10 +216,11 @@ def PtmTile : Pass<"ptm-tile", "mlir::func::FuncOp"> {
     tile's k steps read consecutive memory: unpacked they are a whole rhs row
     apart, and for widths that are multiples of 1024 floats every such row
     falls into the same L1 cache set. A contraction of at most
-    `register-tile-m` rows (a decoding step) is never packed: each rhs
+    `register-tile-m` rows (a decoding step) is not packed: each rhs
     element would be copied to be read once. A bf16 rhs (`ptmc --precision
-    bf16`) is widened to f32 as it is packed; unpacked, it takes the generic
-    loops. Packed, the rows left after the last
+    bf16`) is widened to f32 as it is packed, and is packed at any row
+    count (the panel copy widens whole vectors); with `pack-rhs=false` it
+    takes the generic loops. Packed, the rows left after the last
     whole register tile get one shorter register tile (128 rows: 21 of 6
     and one of 2); unpacked, the rows must divide into register tiles. A
     transposed rhs is register tiled only when packed. Register tiles are
@@ -229,6 +230,11 @@ def PtmTile : Pass<"ptm-tile", "mlir::func::FuncOp"> {
     needs 15 of the 16 registers (12 accumulators, 2 rhs vectors, 1
     broadcast) and a register tile of 24 columns is three FMAs per row, not
     one 24-lane vector that LLVM would pad and shuffle.
+
+    The pass records what it chose in the function's `ptm.schedule`: for
+    each distinct contraction shape, one line with its layouts, output and
+    k tiles and kernel. ptmc stores the lines in the artifact, and
+    `ptm-run info` prints them.
   }];
   let options = [
     Option<"tileM", "tile-m", "int64_t", "512", "Rows of the result per tile">,
