@@ -3,14 +3,14 @@
 #include "runtime/Error.h"
 
 #include <cerrno>
-#include <cstring>
-#include <utility>
-#include <vector>
 #include <cstdlib>
+#include <cstring>
 #include <dlfcn.h>
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <unistd.h>
+#include <utility>
+#include <vector>
 
 namespace ptm {
 

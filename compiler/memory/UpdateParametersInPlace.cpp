@@ -69,11 +69,11 @@ struct PtmUpdateParametersInPlacePass
       OpBuilder builder(returnOp);
       for (unsigned i : updates.set_bits()) {
         Value newValue = returnOp.getOperand(i);
-        if (underlyingBuffer(newValue) == destinations[i])
+        Value source = underlyingBuffer(newValue);
+        if (source == destinations[i])
           continue; // computed in place
         // Copies run in order at the return: a new value that lies in
         // another updated parameter's buffer could be overwritten first.
-        Value source = underlyingBuffer(newValue);
         if (llvm::is_contained(destinations, source))
           return returnOp.emitError("the new value of result #")
                  << i << " lies in another updated parameter's buffer";

@@ -33,6 +33,9 @@
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "mlir/Transforms/LoopInvariantCodeMotionUtils.h"
+#include "llvm/ADT/MapVector.h"
+
+#include <map>
 
 namespace ptm {
 #define GEN_PASS_DEF_PTMTILE
@@ -136,20 +139,9 @@ struct PtmTilePass : ptm::impl::PtmTileBase<PtmTilePass> {
   void recordSchedule() {
     if (schedule.empty())
       return;
-    SmallVector<std::string> lines;
-    SmallVector<int64_t> counts;
-    for (const std::string &line : schedule) {
-      auto seen = llvm::find(lines, line);
-      if (seen == lines.end()) {
-        lines.push_back(line);
-        counts.push_back(1);
-      } else {
-        ++counts[seen - lines.begin()];
-      }
-    }
     Builder builder(&getContext());
     SmallVector<Attribute> entries;
-    for (auto [line, count] : llvm::zip(lines, counts))
+    for (const auto &[line, count] : schedule)
       entries.push_back(builder.getStringAttr(count == 1 ? line : line + " (x" + std::to_string(count) + ")"));
     getOperation()->setAttr(ptm::kScheduleAttr, builder.getArrayAttr(entries));
   }
@@ -170,7 +162,8 @@ struct PtmTilePass : ptm::impl::PtmTileBase<PtmTilePass> {
     return text;
   }
 
-  SmallVector<std::string> schedule;
+  // Each distinct choice of this function and how many contractions took it.
+  llvm::MapVector<std::string, int64_t, std::map<std::string, unsigned>> schedule;
 
   // A plain matmul whose N has no tile-n-sized divisor (GPT-2's 50257-token
   // vocabulary) is split into the columns that whole tiles cover and the
@@ -292,7 +285,7 @@ struct PtmTilePass : ptm::impl::PtmTileBase<PtmTilePass> {
       markContractionBody(*generic, /*reassociate=*/transposed);
       noteKernel("loops (innermost dimension contiguous)");
     }
-    schedule.push_back(choice + llvm::join(kernels, " + "));
+    ++schedule[choice + llvm::join(kernels, " + ")];
     return success();
   }
 
