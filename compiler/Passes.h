@@ -62,6 +62,8 @@ struct CpuPipelineOptions {
   int64_t registerTileM = 0, registerTileN = 0;
   // ptm-tile copies rhs tiles into contiguous panels (see its pack-rhs).
   bool packRhs = true;
+  // ptm-tile prefetches the next weight tile of packed contractions.
+  bool prefetchRhs = true;
   // ptm-approximate-math evaluates f32 tanh, erf, exp and log inline.
   bool approximateMath = true;
   // ptm-free-after-last-use frees each buffer after its last use.

@@ -231,6 +231,14 @@ def PtmTile : Pass<"ptm-tile", "mlir::func::FuncOp"> {
     broadcast) and a register tile of 24 columns is three FMAs per row, not
     one 24-lane vector that LLVM would pad and shuffle.
 
+    A packed contraction whose rhs is a function argument (a weight, read
+    once per call from memory, not from cache) gets `ptm.prefetch` hints
+    (with `prefetch-rhs`): the weight tile that the next reduction step
+    packs, or the next output tile's first one, is spread over the current
+    step's register tiles, a few rows of the tile each, so that the weight
+    streams in while the current tile computes instead of stalling the next
+    panel copy.
+
     The pass records what it chose in the function's `ptm.schedule`: for
     each distinct contraction shape, one line with its layouts, output and
     k tiles and kernel. ptmc stores the lines in the artifact, and
@@ -250,10 +258,13 @@ def PtmTile : Pass<"ptm-tile", "mlir::func::FuncOp"> {
     Option<"packRhs", "pack-rhs", "bool", "true",
            "Copy each rhs tile into contiguous register-tile-n-column panels first">,
     Option<"vectorWidth", "vector-width", "int64_t", "16",
-           "f32 lanes of the target's vector registers (16 with AVX-512, 8 with AVX2)">
+           "f32 lanes of the target's vector registers (16 with AVX-512, 8 with AVX2)">,
+    Option<"prefetchRhs", "prefetch-rhs", "bool", "true",
+           "Prefetch the next weight tile of a packed contraction while the current one computes">
   ];
   let dependentDialects = ["::mlir::scf::SCFDialect", "::mlir::linalg::LinalgDialect",
-                           "::mlir::affine::AffineDialect", "::mlir::vector::VectorDialect"];
+                           "::mlir::affine::AffineDialect", "::mlir::vector::VectorDialect",
+                           "::ptm::PtmDialect"];
 }
 
 def PtmParallelizeLoops : Pass<"ptm-parallelize-loops", "mlir::func::FuncOp"> {
@@ -288,6 +299,25 @@ def PtmUpdateParametersInPlace : Pass<"ptm-update-parameters-in-place", "mlir::M
     updated parameters rather than as outputs, and the runtime passes no
     buffer for them. A marked result without a parameter of its name, or
     one whose parameter is read-only, is an error.
+  }];
+  let dependentDialects = ["::mlir::memref::MemRefDialect"];
+}
+
+def PtmWriteResultsInPlace : Pass<"ptm-write-results-in-place", "mlir::func::FuncOp"> {
+  let summary = "Compute reshaped results in their out-parameters";
+  let description = [{
+    Runs after `buffer-results-to-out-params`, whose `hoist-static-allocs`
+    computes a result in its out-parameter only when the function returns
+    the allocation itself. A result returned through reshapes (GPT-2's
+    logits are computed as [B*T, V] and returned as [B, T, V]) was computed
+    in a buffer of its own and copied into the out-parameter at the end: at
+    batch 8, 206 MB written twice, from a buffer too large for the
+    allocator to keep, so every call faulted it in again. For each
+    `memref.copy` in the function's body from reshapes of a `memref.alloc`
+    (each reshape feeding only the next) into an out-parameter that nothing
+    else uses, when no use of the allocation follows the copy, the
+    allocation becomes the inverse reshapes of the out-parameter and the
+    copy goes. Copies that do not fit the pattern stay as they are.
   }];
   let dependentDialects = ["::mlir::memref::MemRefDialect"];
 }

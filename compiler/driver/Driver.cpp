@@ -154,6 +154,7 @@ llvm::Error compile(const DriverOptions &options) {
   pipelineOptions.fuseEpilogues = options.fuseEpilogues;
   pipelineOptions.tile = options.tile;
   pipelineOptions.packRhs = options.packRhs;
+  pipelineOptions.prefetchRhs = options.prefetchRhs;
   pipelineOptions.approximateMath = options.approximateMath;
   pipelineOptions.freeEarly = options.freeEarly;
   pipelineOptions.registerTileM = options.registerTile[0];

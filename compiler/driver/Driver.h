@@ -25,6 +25,7 @@ struct DriverOptions {
   bool fuseEpilogues = true;
   bool tile = true;
   bool packRhs = true;
+  bool prefetchRhs = true;
   bool approximateMath = true;
   bool freeEarly = true;
   // Cache tile (M, N, K) and register tile (M, N) of ptm-tile; 0: defaults.

@@ -22,6 +22,7 @@
 // vector of a row and k step.
 #include "compiler/Passes.h"
 #include "compiler/tiling/TileSizes.h"
+#include "dialects/ptm/PtmCodegenOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
@@ -35,6 +36,7 @@
 #include "mlir/Transforms/LoopInvariantCodeMotionUtils.h"
 #include "llvm/ADT/MapVector.h"
 
+#include <functional>
 #include <map>
 
 namespace ptm {
@@ -110,6 +112,41 @@ void markContractionBody(linalg::GenericOp generic, bool reassociate) {
       op->setAttr(fastmath.getFastMathAttrName(),
                   arith::FastMathFlagsAttr::get(op->getContext(), flags));
   });
+}
+
+// Where a rhs tile lies in the function argument (a weight) it was sliced
+// from: the argument and the tile's offsets in it.
+struct WeightTile {
+  Value weight;
+  SmallVector<Value, 2> offsets;
+};
+
+// The weight tile that `rhs` is, through unit-stride slices of a
+// statically shaped rank-2 function argument; none when it is anything else
+// (an activation, a block of fused attention).
+std::optional<WeightTile> weightTileOf(OpBuilder &b, Location loc, Value rhs) {
+  SmallVector<tensor::ExtractSliceOp> slices;
+  Value source = rhs;
+  while (auto slice = source.getDefiningOp<tensor::ExtractSliceOp>()) {
+    if (slice.getSourceType().getRank() != 2 || slice.getType().getRank() != 2 ||
+        !llvm::all_of(slice.getStaticStrides(), [](int64_t stride) { return stride == 1; }))
+      return std::nullopt;
+    slices.push_back(slice);
+    source = slice.getSource();
+  }
+  auto argument = dyn_cast<BlockArgument>(source);
+  if (!argument || !isa<FunctionOpInterface>(argument.getOwner()->getParentOp()) ||
+      !cast<RankedTensorType>(source.getType()).hasStaticShape())
+    return std::nullopt;
+  WeightTile tile{source, {}};
+  for (int64_t dim = 0; dim < 2; ++dim) {
+    Value offset = arith::ConstantIndexOp::create(b, loc, 0);
+    for (tensor::ExtractSliceOp slice : slices)
+      offset = arith::AddIOp::create(b, loc, offset,
+                                     getValueOrCreateConstantIndexOp(b, loc, slice.getMixedOffsets()[dim]));
+    tile.offsets.push_back(offset);
+  }
+  return tile;
 }
 
 struct PtmTilePass : ptm::impl::PtmTileBase<PtmTilePass> {
@@ -394,6 +431,13 @@ struct PtmTilePass : ptm::impl::PtmTileBase<PtmTilePass> {
     // Whole register tiles down the panel, then one shorter tile for the
     // rows left over (GPT-2's 128 rows are 21 tiles of 6 and one of 2).
     int64_t remainderRows = rows % registerTileM, wholeRows = rows - remainderRows;
+    // The next weight tile is prefetched in shares, one per whole register
+    // tile (or per panel when there are none).
+    int64_t rowTiles = wholeRows / registerTileM;
+    std::function<void(OpBuilder &, Value)> prefetchShare;
+    if (prefetchRhs)
+      prefetchShare =
+          prefetchNextWeightTile(rewriter, loc, rhs, transposed, panels * std::max<int64_t>(rowTiles, 1));
     auto panelLoop = scf::ForOp::create(
         rewriter, loc, index(rewriter, 0), index(rewriter, panels), index(rewriter, 1),
         ValueRange{accumulator}, [&](OpBuilder &b, Location, Value panel, ValueRange panelCarried) {
@@ -402,9 +446,16 @@ struct PtmTilePass : ptm::impl::PtmTileBase<PtmTilePass> {
             auto rowLoop = scf::ForOp::create(
                 b, loc, index(b, 0), index(b, wholeRows), index(b, registerTileM), ValueRange{result},
                 [&](OpBuilder &b, Location, Value row, ValueRange carried) {
+                  if (prefetchShare) {
+                    Value rowTile = arith::DivUIOp::create(b, loc, row, index(b, registerTileM));
+                    Value panelStart = arith::MulIOp::create(b, loc, panel, index(b, rowTiles));
+                    prefetchShare(b, arith::AddIOp::create(b, loc, panelStart, rowTile));
+                  }
                   scf::YieldOp::create(b, loc, multiplyBlock(b, row, panel, registerTileM, carried[0]));
                 });
             result = rowLoop.getResult(0);
+          } else if (prefetchShare) {
+            prefetchShare(b, panel);
           }
           if (remainderRows > 0)
             result = multiplyBlock(b, index(b, wholeRows), panel, remainderRows, result);
@@ -415,6 +466,44 @@ struct PtmTilePass : ptm::impl::PtmTileBase<PtmTilePass> {
       if (failed(registerTileAndVectorize(rewriter, registerTile)))
         return failure();
     return success();
+  }
+
+  // When `rhs` is a tile of a weight (a function argument, which comes
+  // from memory: each weight is read once per call), a builder of the
+  // prefetches for the weight tile packed after this one: the next
+  // reduction step's, or after the last one the first of the output tile
+  // `rhs`'s width further on (clamped into the weight). It is cut into
+  // `shares` blocks of whole source rows; share i prefetches block i. Null
+  // when `rhs` is not a weight tile.
+  std::function<void(OpBuilder &, Value)> prefetchNextWeightTile(OpBuilder &b, Location loc, Value rhs,
+                                                                 bool transposed, int64_t shares) {
+    std::optional<WeightTile> tile = weightTileOf(b, loc, rhs);
+    if (!tile)
+      return nullptr;
+    SmallVector<int64_t> sizes(cast<RankedTensorType>(rhs.getType()).getShape());
+    ArrayRef<int64_t> weightShape = cast<RankedTensorType>(tile->weight.getType()).getShape();
+    // The weight is [K, N], or [N, K] when transposed.
+    int64_t kDim = transposed ? 1 : 0, nDim = 1 - kDim;
+    int64_t depth = sizes[kDim], width = sizes[nDim];
+    auto index = [&](int64_t value) { return arith::ConstantIndexOp::create(b, loc, value); };
+    Value nextDepth = arith::AddIOp::create(b, loc, tile->offsets[kDim], index(depth));
+    Value deeper = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sle, nextDepth,
+                                         index(weightShape[kDim] - depth));
+    Value nextColumns = arith::MinSIOp::create(
+        b, loc, arith::AddIOp::create(b, loc, tile->offsets[nDim], index(width)), index(weightShape[nDim] - width));
+    SmallVector<Value, 2> next(2);
+    next[kDim] = arith::SelectOp::create(b, loc, deeper, nextDepth, index(0));
+    next[nDim] = arith::SelectOp::create(b, loc, deeper, tile->offsets[nDim], nextColumns);
+    int64_t rowsPerShare = llvm::divideCeil(sizes[0], shares);
+    Value weight = tile->weight;
+    return [=](OpBuilder &builder, Value share) {
+      auto constant = [&](int64_t value) { return arith::ConstantIndexOp::create(builder, loc, value); };
+      Value shareStart = arith::MulIOp::create(builder, loc, share, constant(rowsPerShare));
+      Value firstRow = arith::MinSIOp::create(builder, loc, shareStart, constant(sizes[0] - rowsPerShare));
+      Value row = arith::AddIOp::create(builder, loc, next[0], firstRow);
+      ptm::PrefetchOp::create(builder, loc, weight, ValueRange{row, next[1]},
+                              ArrayRef<int64_t>{rowsPerShare, sizes[1]});
+    };
   }
 
   // The panel copy in vector registers: a row of register-tile-n elements at

@@ -1,4 +1,5 @@
 #include "dialects/ptm/PtmDialect.h"
+#include "dialects/ptm/PtmCodegenOps.h"
 #include "dialects/ptm/PtmOps.h"
 
 using namespace mlir;
@@ -11,5 +12,8 @@ void PtmDialect::initialize() {
   addOperations<
 #define GET_OP_LIST
 #include "dialects/ptm/PtmOps.cpp.inc"
+      ,
+#define GET_OP_LIST
+#include "dialects/ptm/PtmCodegenOps.cpp.inc"
       >();
 }

@@ -98,6 +98,10 @@ cl::opt<bool> noPack("no-pack",
                      cl::desc("Multiply register tiles against the rhs where it lies, without "
                               "copying its tiles into contiguous panels (for comparison)"),
                      cl::cat(category));
+cl::opt<bool> noPrefetch("no-prefetch",
+                         cl::desc("Do not prefetch the next weight tile of a packed contraction while the "
+                                  "current one computes (for comparison)"),
+                         cl::cat(category));
 cl::opt<bool> libmMath("libm-math",
                        cl::desc("Call libm for f32 tanh, erf, exp and log instead of inline "
                                 "polynomials (for comparison)"),
@@ -165,6 +169,7 @@ int main(int argc, char **argv) {
   options.fuseAttention = !noFuseAttention;
   options.fuseEpilogues = !noFuseEpilogues;
   options.packRhs = !noPack;
+  options.prefetchRhs = !noPrefetch;
   options.approximateMath = !libmMath;
   options.freeEarly = !noFreeEarly;
   options.tile = !noTile;

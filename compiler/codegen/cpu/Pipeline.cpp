@@ -64,7 +64,8 @@ void buildPtmToLinalgPipeline(OpPassManager &pm, const CpuPipelineOptions &optio
     std::string tileOptions = "vector-width=" + std::to_string(vectorWidthForHost()) +
                               " register-tile-m=" + std::to_string(registerM) +
                               " register-tile-n=" + std::to_string(registerN) +
-                              (options.packRhs ? "" : " pack-rhs=false");
+                              (options.packRhs ? "" : " pack-rhs=false") +
+                              (options.prefetchRhs ? "" : " prefetch-rhs=false");
     if (options.tileM > 0)
       tileOptions += " tile-m=" + std::to_string(options.tileM);
     if (options.tileN > 0)
@@ -88,11 +89,13 @@ void buildLinalgToLlvmPipeline(OpPassManager &pm, const CpuPipelineOptions &opti
   // Tensors become buffers. Function arguments keep plain row-major layouts
   // so that the entry ABI can pass bare pointers; parameter updates are
   // written over the parameters; the other results become caller-owned
-  // out-parameters that the final producer writes directly.
+  // out-parameters that the final producer writes directly, through
+  // reshapes when the result is a reshaped view.
   addPipeline(pm, "one-shot-bufferize{bufferize-function-boundaries "
                   "function-boundary-type-conversion=identity-layout-map},"
                   "ptm-update-parameters-in-place,"
                   "buffer-results-to-out-params{hoist-static-allocs modify-public-functions},"
+                  "func.func(ptm-write-results-in-place),"
                   "canonicalize,buffer-deallocation-pipeline");
   if (options.freeEarly)
     addPipeline(pm, "func.func(ptm-free-after-last-use)");

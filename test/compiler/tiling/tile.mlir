@@ -2,6 +2,8 @@
 // RUN: ptm-opt %s --pass-pipeline='builtin.module(func.func(ptm-tile{tile-m=8 tile-n=16 tile-k=4}))' | FileCheck %s --check-prefix=SMALL
 // RUN: ptm-opt %s --pass-pipeline='builtin.module(func.func(ptm-tile{register-tile-m=6 register-tile-n=16 vector-width=8}))' | FileCheck %s --check-prefix=AVX2
 // RUN: ptm-opt %s --pass-pipeline='builtin.module(func.func(ptm-tile{pack-rhs=false}))' | FileCheck %s --check-prefix=NOPACK
+// RUN: ptm-opt %s --pass-pipeline='builtin.module(func.func(ptm-tile{prefetch-rhs=false}))' | FileCheck %s --check-prefix=NOPREFETCH
+// NOPREFETCH-NOT: ptm.prefetch
 // ptm-tile: output tiles (tile-m x tile-n) in an scf.forall, the reduction in
 // tile-k steps in an scf.for inside it; each tile becomes a linalg.generic
 // whose innermost loop runs along the contiguous dimension:
@@ -54,6 +56,9 @@
 // DEFAULT: vector.transfer_write %[[HIGH]]
 // DEFAULT: scf.for %[[P:.*]] = %[[C0]] to %[[C2]] step %[[C1]]
 // DEFAULT: scf.for %{{.*}} = %[[C0]] to %[[C128]] step %[[C8]]
+// The weight tile that the next k step packs, 8 of its 256 rows per
+// register tile (2 panels x 16 register tiles of rows).
+// DEFAULT: ptm.prefetch %[[B]][%{{.*}}, %{{.*}}] [8, 64] : tensor<512x512xf32>
 // DEFAULT: %[[INIT_LOW:.*]] = vector.transfer_read {{.*}} : tensor<8x32xf32>, vector<8x16xf32>
 // DEFAULT: %[[INIT_HIGH:.*]] = vector.transfer_read {{.*}} : tensor<8x32xf32>, vector<8x16xf32>
 // DEFAULT: scf.for %[[KK:.*]] = %[[C0]] to %[[C256]] step %[[C1]] iter_args({{.*}}%[[VLOW:[a-z0-9_]+]] = %[[INIT_LOW]], %[[VHIGH:[a-z0-9_]+]] = %[[INIT_HIGH]])

@@ -1155,3 +1155,39 @@ func.func @slice_grad_mixed(%g: tensor<2x8xf64>) -> tensor<4x8xf32> {
   %0 = ptm.slice_grad %g [0, 0] : (tensor<2x8xf64>) -> tensor<4x8xf32>
   return %0 : tensor<4x8xf32>
 }
+
+// -----
+
+//===----------------------------------------------------------------------===//
+// ptm.prefetch
+//===----------------------------------------------------------------------===//
+
+func.func @prefetch_rank(%w: tensor<64xf32>, %i: index) {
+  // expected-error @+1 {{prefetches a block of a rank-2 tensor, got rank 1}}
+  ptm.prefetch %w[%i] [8] : tensor<64xf32>
+  return
+}
+
+// -----
+
+func.func @prefetch_sizes(%w: tensor<8x64xf32>, %i: index) {
+  // expected-error @+1 {{needs two offsets and two sizes, got 2 and 1}}
+  ptm.prefetch %w[%i, %i] [8] : tensor<8x64xf32>
+  return
+}
+
+// -----
+
+func.func @prefetch_empty(%w: tensor<8x64xf32>, %i: index) {
+  // expected-error @+1 {{size #1 must be positive, got 0}}
+  ptm.prefetch %w[%i, %i] [8, 0] : tensor<8x64xf32>
+  return
+}
+
+// -----
+
+func.func @prefetch_too_large(%w: tensor<8x64xf32>, %i: index) {
+  // expected-error @+1 {{size #0 (16) exceeds the source's 8}}
+  ptm.prefetch %w[%i, %i] [16, 64] : tensor<8x64xf32>
+  return
+}
