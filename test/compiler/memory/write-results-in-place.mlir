@@ -70,3 +70,16 @@ func.func @from_argument(%in: memref<8x4xf32>, %out: memref<2x4x4xf32>) {
   memref.copy %result, %out : memref<2x4x4xf32> to memref<2x4x4xf32>
   return
 }
+
+// An out-parameter with a strided layout does not reshape back into the
+// buffer's identity layout: the copy stays.
+// CHECK-LABEL: func.func @strided_target
+// CHECK: memref.alloc
+// CHECK: memref.copy
+func.func @strided_target(%in: memref<8x4xf32>, %out: memref<2x4x4xf32, strided<[32, 4, 1]>>) {
+  %buffer = memref.alloc() : memref<8x4xf32>
+  linalg.copy ins(%in : memref<8x4xf32>) outs(%buffer : memref<8x4xf32>)
+  %result = memref.expand_shape %buffer [[0, 1], [2]] output_shape [2, 4, 4] : memref<8x4xf32> into memref<2x4x4xf32>
+  memref.copy %result, %out : memref<2x4x4xf32> to memref<2x4x4xf32, strided<[32, 4, 1]>>
+  return
+}
